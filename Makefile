@@ -1,0 +1,77 @@
+# Udsyn: `make demo` and `make test` work from a fresh clone on Debian 12.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UDSYN := $(VENV)/bin/udsyn
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+SEEDS := data/reference/dk-municipalities.yaml $(sort $(wildcard data/seed/*.yaml))
+VENDOR := udsyn/static/vendor
+
+.PHONY: help setup system venv assets messages demo test lint typecheck migrations-check \
+        test-sqlite test-postgres test-browser clean
+
+help:
+	@echo "make demo   - set up, load the three municipalities' seed data and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   - set up and run every check (ruff, mypy, migrations, tests on SQLite and PostgreSQL, browser)"
+
+setup: system venv assets messages
+
+system:
+	@bash scripts/setup-system.sh
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+assets: $(VENDOR)/.installed
+$(VENDOR)/.installed: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/dkfds $(VENDOR)/htmx $(VENDOR)/axe
+	cp -r frontend/node_modules/dkfds/dist/css frontend/node_modules/dkfds/dist/fonts \
+	      frontend/node_modules/dkfds/dist/img frontend/node_modules/dkfds/dist/js $(VENDOR)/dkfds/
+	cp frontend/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp frontend/node_modules/axe-core/axe.min.js $(VENDOR)/axe/
+	touch $@
+
+messages: $(VENV)/.installed
+	$(UDSYN) compilemessages -v 0
+
+demo: setup
+	$(UDSYN) migrate --noinput -v 0
+	$(UDSYN) import $(SEEDS)
+	$(UDSYN) create_demo_users
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (English: http://127.0.0.1:$(PORT)/en/)"
+	$(UDSYN) runserver 127.0.0.1:$(PORT)
+
+test: setup lint typecheck migrations-check test-sqlite test-postgres test-browser
+
+lint:
+	$(VENV)/bin/ruff check .
+
+typecheck:
+	$(VENV)/bin/mypy udsyn
+
+migrations-check:
+	$(UDSYN) makemigrations --check --dry-run
+
+test-sqlite:
+	$(VENV)/bin/pytest -m "not browser" -q
+
+test-postgres:
+	@if $(PY) scripts/pg_answers.py "$(PG_URL)"; then \
+	  echo "PostgreSQL answers at $(PG_URL): running the suite on it"; \
+	  DATABASE_URL="$(PG_URL)" $(VENV)/bin/pytest -m "not browser" -q; \
+	else echo "No PostgreSQL at $(PG_URL): skipping the PostgreSQL run"; fi
+
+test-browser:
+	$(VENV)/bin/pytest -m browser -q
+
+clean:
+	rm -rf $(VENV) $(VENDOR) frontend/node_modules var

@@ -1,0 +1,150 @@
+"""Time the main pages on the demo registry, and again with many more engagements.
+
+    .venv/bin/python benchmarks/pages.py [--repeat 30] [--scale 3000] [--write docs/benchmarks.md]
+
+Builds a throw-away SQLite database (or uses DATABASE_URL), loads the seed registries through the
+importer, times each page with Django's test client (server time, no network), then adds --scale
+generated engagements (copies of Copenhagen's, with partners, themes and departments) and times the
+pages again. Prints a Markdown table; --write replaces the "Pages" section of the given file.
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "udsyn.settings")
+os.environ.setdefault("UDSYN_DATA_DIR", tempfile.mkdtemp(prefix="udsyn-bench-"))
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.models import User  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from udsyn.engagements.models import Engagement  # noqa: E402
+from udsyn.organisation.models import Department, Municipality  # noqa: E402
+
+
+def pages() -> list[tuple[str, str]]:
+    copenhagen = Municipality.objects.get(code="0101")
+    tmf = Department.objects.get(municipality=copenhagen, code="TMF")
+    eurocities = Engagement.objects.get(municipality=copenhagen, title__iexact="EUROCITIES")
+    return [
+        ("start page", "/"),
+        ("engagement list", "/engagements/"),
+        ("engagement list, TMF memberships", f"/engagements/?department={tmf.pk}&kind=membership"),
+        ("engagement detail (EUROCITIES)", eurocities.get_absolute_url()),
+        ("department detail (TMF)", tmf.get_absolute_url()),
+        ("municipality detail", copenhagen.get_absolute_url()),
+        ("search 'kobenhavn'", "/search/?q=kobenhavn"),
+        ("funding list", "/funding/"),
+    ]
+
+
+def measure(client: Client, url: str, repeat: int) -> tuple[float, float, float, int]:
+    client.get(url)
+    times = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    times.sort()
+    p95 = times[max(0, int(round(0.95 * len(times))) - 1)]
+    return times[0], statistics.median(times), p95, len(queries)
+
+
+@transaction.atomic
+def scale_up(count: int) -> None:
+    """Add ``count`` engagements modelled on Copenhagen's own: same departments, partners and themes."""
+    copenhagen = Municipality.objects.get(code="0101")
+    models = list(Engagement.objects.filter(municipality=copenhagen).prefetch_related(
+        "participating_departments", "themes", "partner_cities", "partner_organisations"))
+    through = Engagement.participating_departments.through
+    made = []
+    for i in range(count):
+        model = models[i % len(models)]
+        made.append(Engagement(
+            municipality=copenhagen, title=f"{model.title} ({i + 1})", kind=model.kind,
+            partnership_type=model.partnership_type, lead_department_id=model.lead_department_id,
+            status=model.status, annual_fee=model.annual_fee, start_date=model.start_date, end_date=model.end_date,
+            description=model.description,
+        ))
+    Engagement.objects.bulk_create(made, batch_size=500)
+    rows = []
+    for i, engagement in enumerate(made):
+        model = models[i % len(models)]
+        rows += [through(engagement_id=engagement.pk, department_id=d.pk)
+                 for d in model.participating_departments.all()]
+    through.objects.bulk_create(rows, batch_size=1000)
+    from udsyn.core import search
+
+    search.rebuild([Engagement])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--scale", type=int, default=3000)
+    parser.add_argument("--write", type=Path)
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    seeds = [ROOT / "data/reference/dk-municipalities.yaml", *sorted((ROOT / "data/seed").glob("*.yaml"))]
+    start = time.perf_counter()
+    call_command("import", *[str(p) for p in seeds], verbosity=0)
+    import_seconds = time.perf_counter() - start
+    user = User.objects.create_user("bench", password="bench")
+    from udsyn.organisation.models import Role
+
+    Role.objects.create(user=user, kind=Role.Kind.READER)
+    client = Client()
+    client.force_login(user)
+
+    results: dict[str, list[tuple[float, float, float, int]]] = {}
+    sizes = [Engagement.objects.count()]
+    for name, url in pages():
+        results[name] = [measure(client, url, args.repeat)]
+    scale_up(args.scale)
+    sizes.append(Engagement.objects.count())
+    for name, url in pages():
+        results[name].append(measure(client, url, args.repeat))
+
+    lines = [
+        "## Pages",
+        "",
+        "Measured {} on {} ({}, Python {}, {}), {} requests per page, server time through Django's test "
+        "client. Seed import: {:.1f} s.".format(
+            time.strftime("%Y-%m-%d"), platform.node(), platform.machine(), platform.python_version(),
+            connection.vendor, args.repeat, import_seconds),
+        "",
+        "| page | engagements | min ms | median ms | p95 ms | queries |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, rows in results.items():
+        for size, (lo, med, p95, queries) in zip(sizes, rows, strict=True):
+            lines.append(f"| {name} | {size} | {lo:.1f} | {med:.1f} | {p95:.1f} | {queries} |")
+    table = "\n".join(lines) + "\n"
+    print(table)
+    if args.write:
+        text = args.write.read_text() if args.write.exists() else "# Benchmarks\n\n"
+        head, sep, rest = text.partition("## Pages")
+        tail = rest.split("\n## ", 1)[1] if "\n## " in rest else ""
+        args.write.write_text(head + table + ("\n## " + tail if tail else ""))
+
+
+if __name__ == "__main__":
+    main()

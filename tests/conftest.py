@@ -1,0 +1,137 @@
+"""Fixtures: a small registry built with the ORM, and users with each role."""
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from udsyn.engagements.models import City, Engagement, ExternalOrganisation, Funding, FundingProgramme, Theme
+from udsyn.organisation.models import Department, Municipality, Person, Role
+
+
+@pytest.fixture(autouse=True)
+def _test_hosts(settings: Any) -> None:
+    settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+
+@pytest.fixture
+def copenhagen(db: None) -> Municipality:
+    return Municipality.objects.create(code="0101", name="København")
+
+
+@pytest.fixture
+def odense(db: None) -> Municipality:
+    return Municipality.objects.create(code="0461", name="Odense")
+
+
+@pytest.fixture
+def departments(copenhagen: Municipality) -> dict[str, Department]:
+    names = {
+        "ØKF": "Økonomiforvaltningen", "TMF": "Teknik- og Miljøforvaltningen",
+        "KFF": "Kultur- og Fritidsforvaltningen", "SUF": "Sundheds- og Omsorgsforvaltningen",
+    }
+    return {code: Department.objects.create(municipality=copenhagen, code=code, name=name)
+            for code, name in names.items()}
+
+
+@pytest.fixture
+def make_engagement(copenhagen: Municipality, departments: dict[str, Department]) -> Callable[..., Engagement]:
+    def make(title: str, lead: str = "ØKF", joined: tuple[str, ...] = (), **fields: Any) -> Engagement:
+        fields.setdefault("kind", Engagement.Kind.MEMBERSHIP)
+        engagement = Engagement.objects.create(
+            municipality=fields.pop("municipality", copenhagen), title=title,
+            lead_department=departments[lead], **fields,
+        )
+        engagement.participating_departments.set([departments[c] for c in joined])
+        return engagement
+
+    return make
+
+
+@pytest.fixture
+def eurocities(make_engagement: Callable[..., Engagement]) -> Engagement:
+    engagement = make_engagement("EUROCITIES", "ØKF", ("TMF", "KFF"), annual_fee=Decimal("250000"))
+    org = ExternalOrganisation.objects.create(name="EUROCITIES", kind="network", country="BE")
+    engagement.partner_organisations.add(org)
+    engagement.themes.add(Theme.objects.create(name="Klima", name_en="Climate"))
+    return engagement
+
+
+@pytest.fixture
+def beijing(make_engagement: Callable[..., Engagement]) -> Engagement:
+    city = City.objects.create(name="Beijing", country="CN", latitude=39.9, longitude=116.4)
+    sister = make_engagement(
+        "Søsterbyaftale med Beijing", "ØKF", ("TMF",), kind=Engagement.Kind.PARTNERSHIP, partnership_type="sister"
+    )
+    sister.partner_cities.add(city)
+    health = make_engagement(
+        "Sundhedssamarbejde med Beijing", "SUF", kind=Engagement.Kind.PARTNERSHIP,
+        partnership_type="cooperation", parent=sister,
+    )
+    health.partner_cities.add(city)
+    return sister
+
+
+@pytest.fixture
+def atelier(make_engagement: Callable[..., Engagement], departments: dict[str, Department]) -> Funding:
+    project = make_engagement("ATELIER", "TMF", kind=Engagement.Kind.PROJECT)
+    programme = FundingProgramme.objects.create(name="Horizon 2020", source="eu")
+    funding = Funding.objects.create(
+        municipality=project.municipality, title="ATELIER – EU-bidrag", department=departments["TMF"],
+        programme=programme, amount=Decimal("665462.5"), currency="EUR", amount_dkk=Decimal("4971000"),
+        status=Funding.Status.EXPECTED,
+    )
+    funding.engagements.add(project)
+    return funding
+
+
+def _user(username: str, kind: str, municipality: Municipality | None = None,
+          department: Department | None = None) -> User:
+    user = User.objects.create_user(username=username, password="secret-pass-123")
+    Role.objects.create(user=user, kind=kind, municipality=municipality, department=department)
+    return user
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    return _user("admin", Role.Kind.ADMINISTRATOR)
+
+
+@pytest.fixture
+def coordinator(copenhagen: Municipality) -> User:
+    return _user("koordinator", Role.Kind.COORDINATOR, copenhagen)
+
+
+@pytest.fixture
+def tmf_editor(copenhagen: Municipality, departments: dict[str, Department]) -> User:
+    return _user("tmf", Role.Kind.EDITOR, copenhagen, departments["TMF"])
+
+
+@pytest.fixture
+def suf_editor(copenhagen: Municipality, departments: dict[str, Department]) -> User:
+    return _user("suf", Role.Kind.EDITOR, copenhagen, departments["SUF"])
+
+
+@pytest.fixture
+def reader(copenhagen: Municipality) -> User:
+    return _user("reader", Role.Kind.READER, copenhagen)
+
+
+@pytest.fixture
+def login() -> Callable[[User], Client]:
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def person(copenhagen: Municipality) -> Person:
+    return Person.objects.create(
+        municipality=copenhagen, name="Jes Vissing Tiedemann", kind=Person.Kind.POLITICIAN, party="R"
+    )

@@ -1,0 +1,3 @@
+from udsyn.cli import main
+
+main()

@@ -1,0 +1,93 @@
+"""The base form of every record: DKFDS styling, choices scoped to the user's municipality, and a
+permission check on the record as it would be saved (an editor cannot move a record out of reach)."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+
+from udsyn.core import permissions
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class RegistryForm(forms.ModelForm):
+    """Give subclasses ``Meta.model`` and ``Meta.fields``; the rest is shared."""
+
+    scoped_to_municipality = ("municipality",)
+    scoped_to_departments = ("department", "lead_department", "participating_departments", "departments")
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self._scope_choices()
+        for name, field in self.fields.items():
+            self._style(name, field)
+
+    def _scope_choices(self) -> None:
+        if self.user is None or permissions.is_admin(self.user):
+            return
+        municipality_id = permissions.home_municipality_id(self.user)
+        self._narrow(self.scoped_to_municipality, pk=municipality_id)
+        for name in self.scoped_to_municipality:
+            field = self.fields.get(name)
+            if isinstance(field, forms.ModelChoiceField):
+                field.initial = municipality_id
+                field.empty_label = None
+        self._narrow(self.scoped_to_departments, municipality_id=municipality_id)
+        self._narrow(("responsible_unit", "unit"), department__municipality_id=municipality_id)
+        self._narrow(("contacts", "parent", "engagements", "strategy"), municipality_id=municipality_id)
+
+    def _narrow(self, names: tuple[str, ...], **lookup: Any) -> None:
+        """Offer only the choices that match ``lookup`` (ModelMultipleChoiceField is a ModelChoiceField)."""
+        for name in names:
+            field = self.fields.get(name)
+            if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+                field.queryset = field.queryset.filter(**lookup)
+
+    @staticmethod
+    def _style(name: str, field: forms.Field) -> None:
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-checkbox")
+            return
+        if isinstance(widget, forms.RadioSelect):
+            widget.attrs.setdefault("class", "form-radio")
+            return
+        if isinstance(widget, forms.SelectMultiple):
+            widget.attrs.setdefault("class", "form-select udsyn-multiselect")
+            widget.attrs.setdefault("size", "8")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        elif isinstance(widget, forms.Textarea):
+            widget.attrs.setdefault("class", "form-input")
+            widget.attrs.setdefault("rows", "5")
+        else:
+            widget.attrs.setdefault("class", "form-input")
+        if isinstance(field, forms.DateField):
+            field.widget = DateInput(attrs=widget.attrs)
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]
+        if self.user is None or self.errors:
+            return
+        pending = self.cleaned_data.get("participating_departments")
+        if pending is not None:
+            # The saved relations are not written yet: judge the record as it would be saved.
+            self.instance._pending_department_ids = {d.pk for d in pending}
+        if not permissions.can_edit(self.user, self.instance):
+            self.add_error(None, _(
+                "You may only save records of your own municipality and, as a department editor, "
+                "records your department leads or takes part in."
+            ))
+
+
+def registry_form(model: type[Any], fields: list[str], **widgets: forms.Widget) -> type[RegistryForm]:
+    """A RegistryForm for a simple record type."""
+    meta = type("Meta", (), {"model": model, "fields": fields, "widgets": widgets})
+    return type(f"{model.__name__}Form", (RegistryForm,), {"Meta": meta})

@@ -1,0 +1,73 @@
+"""What every registry record shares, and the search index over all of them."""
+
+from typing import Any, ClassVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistryModel(models.Model):
+    """A record of the registry: timestamps, a detail URL by convention, and search text.
+
+    Concrete models name the fields whose text search should find (``search_fields``); the search
+    index is kept up to date by ``udsyn.core.signals``.
+    """
+
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    search_fields: ClassVar[tuple[str, ...]] = ()
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.url_name("detail"), args=[self.pk])
+
+    @classmethod
+    def url_name(cls, action: str) -> str:
+        return f"{cls._meta.app_label}:{cls._meta.model_name}_{action}"
+
+    def search_title(self) -> str:
+        return str(self)
+
+    def search_text(self) -> str:
+        parts: list[str] = [str(self)]
+        for name in self.search_fields:
+            value: Any = self
+            for attr in name.split("__"):
+                value = getattr(value, attr, None) if value is not None else None
+            if isinstance(value, list | tuple):
+                parts.extend(str(v) for v in value)
+            elif value:
+                parts.append(str(value))
+        return " ".join(parts)
+
+    def search_municipality_id(self) -> int | None:
+        return getattr(self, "municipality_id", None)
+
+
+class SearchEntry(models.Model):
+    """One row per searchable record, with its text folded for Danish (see ``udsyn.core.text``)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, verbose_name=_("type"))
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    municipality = models.ForeignKey(
+        "organisation.Municipality", null=True, blank=True, on_delete=models.CASCADE,
+        verbose_name=_("municipality"),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    folded_title = models.CharField(_("folded title"), max_length=300, db_index=True)
+    folded_text = models.TextField(_("folded text"))
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="unique_search_entry"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

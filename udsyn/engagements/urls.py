@@ -1,0 +1,17 @@
+from udsyn.core.urls_helpers import record_urls
+from udsyn.engagements import models, views
+
+app_name = "engagements"
+
+urlpatterns = [
+    *record_urls("engagements", models.Engagement, views.EngagementListView, views.EngagementDetailView,
+                 views.EngagementEditView),
+    *record_urls("organisations", models.ExternalOrganisation, views.ExternalOrganisationListView,
+                 views.ExternalOrganisationDetailView, views.ExternalOrganisationEditView),
+    *record_urls("cities", models.City, views.CityListView, views.CityDetailView, views.CityEditView),
+    *record_urls("themes", models.Theme, views.ThemeListView, views.ThemeDetailView, views.ThemeEditView),
+    *record_urls("programmes", models.FundingProgramme, views.FundingProgrammeListView,
+                 views.FundingProgrammeDetailView, views.FundingProgrammeEditView),
+    *record_urls("funding", models.Funding, views.FundingListView, views.FundingDetailView,
+                 views.FundingEditView),
+]

@@ -1,0 +1,222 @@
+from typing import Any
+
+from django.db import models
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from udsyn.core.forms import registry_form
+from udsyn.core.tables import TITLE, Column
+from udsyn.core.views import ObjectDetailView, ObjectEditView, ObjectListView
+from udsyn.engagements.views import ENGAGEMENT_COLUMNS, FUNDING_COLUMNS, engagement_queryset, funding_queryset
+from udsyn.organisation.models import Committee, Department, Municipality, Person, StatedFigure, Unit
+
+CODE = Column("code", gettext_lazy("Code"), sort="code")
+
+
+class MunicipalityListView(ObjectListView):
+    model = Municipality
+    columns = [
+        TITLE, CODE, Column("region", gettext_lazy("Region"), sort="region__name"),
+        Column("engagement_count", gettext_lazy("Engagements"), sort="engagement_count"),
+    ]
+    default_sort = "name"
+    paginate_by = 100
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return Municipality.objects.select_related("region").annotate(engagement_count=Count("engagements"))
+
+
+class MunicipalityDetailView(ObjectDetailView):
+    model = Municipality
+    template_name = "organisation/municipality_detail.html"
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return Municipality.objects.select_related("region")
+
+    def extra_context(self, obj: Any) -> dict[str, Any]:
+        from udsyn.core.overview import municipality_overview
+
+        return {"overview": municipality_overview(obj)}
+
+    def related(self, obj: Any) -> list[tuple[str, list[Any], list[Column]]]:
+        statement = [Column("order", "#"), TITLE, Column("description", gettext_lazy("Description"))]
+        return [
+            (_("Engagements"), list(engagement_queryset().filter(municipality=obj)), ENGAGEMENT_COLUMNS),
+            (_("Departments"), list(obj.departments.all()), [TITLE, CODE]),
+            (_("Political committees"), list(obj.committees.select_related("department")),
+             [TITLE, Column("international_treatment", gettext_lazy("Treatment of international matters"))]),
+            (_("Strategies and plans"), list(obj.strategies.all()),
+             [TITLE, Column("get_kind_display", gettext_lazy("Kind")), Column("period", gettext_lazy("Period"))]),
+            (_("Political goals"), list(obj.goals.all()), statement),
+            (_("Principles"), list(obj.principles.all()), statement),
+            (_("Focus areas"), list(obj.focus_areas.all()), statement),
+        ]
+
+
+class MunicipalityEditView(ObjectEditView):
+    model = Municipality
+    form_class = registry_form(Municipality, ["code", "name", "region", "latitude", "longitude"])
+
+
+class DepartmentListView(ObjectListView):
+    model = Department
+    columns = [
+        TITLE, CODE, Column("municipality.name", gettext_lazy("Municipality"), sort="municipality__name"),
+        Column("led", gettext_lazy("Leads"), sort="led"),
+        Column("joined", gettext_lazy("Takes part in"), sort="joined"),
+    ]
+    default_sort = "municipality__name"
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return Department.objects.select_related("municipality").annotate(
+            led=Count("led_engagements", distinct=True), joined=Count("joined_engagements", distinct=True)
+        )
+
+
+class DepartmentDetailView(ObjectDetailView):
+    model = Department
+    fields = ["municipality", "code", "name", "name_en", "international_work", "delegation_handling"]
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return Department.objects.select_related("municipality")
+
+    def related(self, obj: Any) -> list[tuple[str, list[Any], list[Column]]]:
+        led = engagement_queryset().filter(lead_department=obj)
+        joined = engagement_queryset().filter(participating_departments=obj)
+        return [
+            (_("Engagements the department leads"), list(led), ENGAGEMENT_COLUMNS),
+            (_("Engagements the department takes part in"), list(joined), ENGAGEMENT_COLUMNS),
+            (_("Funding"), list(funding_queryset().filter(department=obj)), FUNDING_COLUMNS),
+            (_("Units"), list(obj.units.all()),
+             [TITLE, Column("international_role", gettext_lazy("International role"))]),
+            (_("Political committees"), list(obj.committees.all()), [TITLE]),
+            (_("Strategies and plans"), list(obj.strategies.all()), [TITLE, Column("period", gettext_lazy("Period"))]),
+            (_("Stated figures"), list(obj.stated_figures.all()), STATED_COLUMNS),
+        ]
+
+
+class DepartmentEditView(ObjectEditView):
+    model = Department
+    form_class = registry_form(
+        Department, ["municipality", "code", "name", "name_en", "international_work", "delegation_handling"]
+    )
+
+
+class UnitListView(ObjectListView):
+    model = Unit
+    columns = [
+        TITLE, Column("department", gettext_lazy("Department"), sort="department__code"),
+        Column("department.municipality.name", gettext_lazy("Municipality"), sort="department__municipality__name"),
+    ]
+    default_sort = "name"
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return Unit.objects.select_related("department__municipality")
+
+
+class UnitDetailView(ObjectDetailView):
+    model = Unit
+    fields = ["department", "international_role"]
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return Unit.objects.select_related("department__municipality")
+
+    def related(self, obj: Any) -> list[tuple[str, list[Any], list[Column]]]:
+        return [(_("Engagements the unit is responsible for"),
+                 list(engagement_queryset().filter(responsible_unit=obj)), ENGAGEMENT_COLUMNS)]
+
+
+class UnitEditView(ObjectEditView):
+    model = Unit
+    form_class = registry_form(Unit, ["department", "name", "international_role"])
+
+
+class PersonListView(ObjectListView):
+    model = Person
+    columns = [
+        TITLE, Column("get_kind_display", gettext_lazy("Kind"), sort="kind"),
+        Column("title", gettext_lazy("Title or position"), sort="title"),
+        Column("municipality.name", gettext_lazy("Municipality"), sort="municipality__name"),
+    ]
+    default_sort = "name"
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return Person.objects.select_related("municipality")
+
+
+class PersonDetailView(ObjectDetailView):
+    model = Person
+    fields = ["municipality", "kind", "title", "party", "department", "unit", "email", "phone"]
+
+    def related(self, obj: Any) -> list[tuple[str, list[Any], list[Column]]]:
+        represents = engagement_queryset().filter(representatives__person=obj).distinct()
+        contact = engagement_queryset().filter(contacts=obj)
+        return [
+            (_("Represents the municipality in"), list(represents), ENGAGEMENT_COLUMNS),
+            (_("Contact person for"), list(contact), ENGAGEMENT_COLUMNS),
+        ]
+
+
+class PersonEditView(ObjectEditView):
+    model = Person
+    form_class = registry_form(
+        Person, ["municipality", "name", "kind", "title", "party", "department", "unit", "email", "phone"]
+    )
+
+
+class CommitteeListView(ObjectListView):
+    model = Committee
+    columns = [
+        TITLE, Column("municipality.name", gettext_lazy("Municipality"), sort="municipality__name"),
+        Column("department", gettext_lazy("Department serving it")),
+    ]
+    default_sort = "name"
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return Committee.objects.select_related("municipality", "department")
+
+
+class CommitteeDetailView(ObjectDetailView):
+    model = Committee
+    fields = ["municipality", "name", "name_en", "department", "international_treatment"]
+
+
+class CommitteeEditView(ObjectEditView):
+    model = Committee
+    form_class = registry_form(
+        Committee, ["municipality", "name", "name_en", "department", "international_treatment"]
+    )
+
+
+STATED_COLUMNS = [
+    Column("label", gettext_lazy("Figure"), link=True),
+    Column("display_value", gettext_lazy("As stated")),
+    Column("period", gettext_lazy("Period")),
+    Column("source", gettext_lazy("Source")),
+]
+
+
+class StatedFigureListView(ObjectListView):
+    model = StatedFigure
+    columns = [
+        *STATED_COLUMNS[:2], Column("municipality.name", gettext_lazy("Municipality"), sort="municipality__name"),
+        *STATED_COLUMNS[2:],
+    ]
+    default_sort = "municipality__name"
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return StatedFigure.objects.select_related("municipality", "department")
+
+
+class StatedFigureDetailView(ObjectDetailView):
+    model = StatedFigure
+    fields = ["municipality", "department", "key", "label", "value", "unit", "qualifier", "period", "source"]
+
+
+class StatedFigureEditView(ObjectEditView):
+    model = StatedFigure
+    form_class = registry_form(
+        StatedFigure, ["municipality", "department", "key", "label", "value", "unit", "qualifier", "period", "source"]
+    )
+

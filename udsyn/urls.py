@@ -1,0 +1,16 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+urlpatterns = i18n_patterns(
+    path("", include("udsyn.core.urls")),
+    path("", include("udsyn.organisation.urls")),
+    path("", include("udsyn.engagements.urls")),
+    path("", include("udsyn.strategy.urls")),
+    path("import/", include("udsyn.interop.urls")),
+    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
