@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "udsyn.engagements",
     "udsyn.strategy",
     "udsyn.interop",
+    "udsyn.reports",
 ]
 
 MIDDLEWARE = [

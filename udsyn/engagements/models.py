@@ -4,9 +4,11 @@ import datetime
 from decimal import Decimal
 
 import pycountry
+from babel import Locale
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -15,8 +17,11 @@ from udsyn.organisation.models import BilingualNameMixin, Department, Municipali
 
 
 def country_name(code: str) -> str:
-    country = pycountry.countries.get(alpha_2=code) if code else None
-    return country.name if country else code
+    """The country's name in the active language (Danish or English), from the CLDR data babel carries."""
+    if not code:
+        return ""
+    language = "en" if (get_language() or "da").startswith("en") else "da"
+    return str(Locale.parse(language).territories.get(code.upper(), code))
 
 
 def validate_country(code: str) -> None:

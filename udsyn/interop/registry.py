@@ -459,7 +459,8 @@ ENGAGEMENT = Schema("title", {
 STATED_FIGURE = Schema("key", {
     "key": Col("key", required=True), "label": Col("label", required=True),
     "value": Col("value", _decimal, required=True), "unit": Col("unit", _choice(StatedFigure.Unit)),
-    "qualifier": Col("qualifier"), "period": Col("period"), "department": _ref("department"),
+    "qualifier": Col("qualifier", _choice(StatedFigure.Qualifier)), "period": Col("period"),
+    "department": _ref("department"),
     "source_reference": Col(""),
 })
 

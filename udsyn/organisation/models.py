@@ -204,6 +204,13 @@ class StatedFigure(RegistryModel):
         COUNT = "count", _("count")
         DKK = "DKK", _("DKK")
 
+    class Qualifier(models.TextChoices):
+        EXACT = "", _("exactly")
+        ABOUT = "about", _("about")
+        MORE_THAN = "more_than", _("more than")
+        AT_LEAST = "at_least", _("at least")
+        LESS_THAN = "less_than", _("less than")
+
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, related_name="stated_figures", verbose_name=_("municipality")
     )
@@ -216,7 +223,8 @@ class StatedFigure(RegistryModel):
     value = models.DecimalField(_("value"), max_digits=16, decimal_places=2)
     unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices, default=Unit.COUNT)
     qualifier = models.CharField(
-        _("qualifier"), max_length=40, blank=True, help_text=_("E.g. 'more than' or 'about'.")
+        _("qualifier"), max_length=12, blank=True, choices=Qualifier.choices, default=Qualifier.EXACT,
+        help_text=_("How the source qualifies the figure, e.g. 'more than' or 'about'."),
     )
     period = models.CharField(_("period"), max_length=40, blank=True, help_text=_("E.g. 2019 or since 2013."))
     source = models.CharField(_("source"), max_length=250, blank=True)
@@ -239,7 +247,7 @@ class StatedFigure(RegistryModel):
         from udsyn.core.formatting import format_amount
 
         text = format_amount(self.value, "DKK" if self.unit == self.Unit.DKK else "")
-        return f"{self.qualifier} {text}".strip() if self.qualifier else text
+        return f"{self.get_qualifier_display()} {text}" if self.qualifier else text
 
 
 class Role(models.Model):

@@ -36,8 +36,9 @@ class MunicipalityDetailView(ObjectDetailView):
 
     def extra_context(self, obj: Any) -> dict[str, Any]:
         from udsyn.core.overview import municipality_overview
+        from udsyn.reports.views import report_url
 
-        return {"overview": municipality_overview(obj)}
+        return {"overview": municipality_overview(obj), "report_url": report_url(self.request.user, obj)}
 
     def related(self, obj: Any) -> list[tuple[str, list[Any], list[Column]]]:
         statement = [Column("order", "#"), TITLE, Column("description", gettext_lazy("Description"))]
@@ -80,6 +81,11 @@ class DepartmentDetailView(ObjectDetailView):
 
     def get_queryset(self) -> models.QuerySet[Any]:
         return Department.objects.select_related("municipality")
+
+    def extra_context(self, obj: Any) -> dict[str, Any]:
+        from udsyn.reports.views import report_url
+
+        return {"report_url": report_url(self.request.user, obj.municipality, obj)}
 
     def related(self, obj: Any) -> list[tuple[str, list[Any], list[Column]]]:
         led = engagement_queryset().filter(lead_department=obj)

@@ -1,4 +1,5 @@
-"""Create the demo accounts: an administrator and one editor per Copenhagen department.
+"""Create the demo accounts: an administrator, a coordinator for each seeded municipality, one editor per
+Copenhagen department and a reader.
 
 Only ``make demo`` runs this; nothing like these accounts exists outside the demo.
 """
@@ -12,10 +13,15 @@ from django.db import transaction
 from udsyn.organisation.models import Department, Municipality, Role
 
 DEMO_MUNICIPALITY = "0101"
+# The other seeded municipalities get a coordinator each, when they are loaded.
+OTHER_COORDINATORS = {"0461": "koordinator-odense", "0169": "koordinator-htk"}
 
 
 class Command(BaseCommand):
-    help = "Create demo accounts (admin/admin and one editor per Copenhagen department) and print them."
+    help = (
+        "Create demo accounts (admin/admin, coordinators, one editor per Copenhagen department, a reader) "
+        "and print them."
+    )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -27,6 +33,9 @@ class Command(BaseCommand):
             ("admin", "admin", Role.Kind.ADMINISTRATOR, None, None)
         ]
         rows.append(("koordinator", "koordinator", Role.Kind.COORDINATOR, municipality, None))
+        for other in Municipality.objects.filter(code__in=OTHER_COORDINATORS).order_by("code"):
+            username = OTHER_COORDINATORS[other.code]
+            rows.append((username, username, Role.Kind.COORDINATOR, other, None))
         for department in Department.objects.filter(municipality=municipality).order_by("code"):
             code = department.code.lower().replace("ø", "oe").replace("æ", "ae").replace("å", "aa")
             username = "redaktoer-" + code

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from udsyn.reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:pk>/", views.job_view, name="job"),
+    path("<int:pk>/download/", views.download, name="download"),
+]

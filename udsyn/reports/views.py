@@ -1,0 +1,146 @@
+"""Ask for a report, follow its progress, download it.
+
+Coordinators (and administrators) make reports of their municipality or any of its departments;
+department editors make their own department's report. Readers and anonymous visitors make none.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from udsyn.core import permissions
+from udsyn.organisation.models import Department, Municipality, Role
+from udsyn.reports import jobs
+from udsyn.reports.models import ReportJob
+
+
+def _allowed_scope(user: Any) -> tuple[Any, Any]:  # querysets; django-stubs can't narrow the role's ids
+    """The municipalities and departments the user may report on (querysets)."""
+    kind = permissions.kind_of(user)
+    role: Any = permissions.role_of(user)
+    if kind == Role.Kind.ADMINISTRATOR:
+        return Municipality.objects.filter(departments__isnull=False).distinct(), Department.objects.all()
+    if kind == Role.Kind.COORDINATOR and role:
+        return (Municipality.objects.filter(pk=role.municipality_id),
+                Department.objects.filter(municipality_id=role.municipality_id))
+    if kind == Role.Kind.EDITOR and role and role.department_id:
+        return (Municipality.objects.filter(pk=role.municipality_id),
+                Department.objects.filter(pk=role.department_id))
+    raise PermissionDenied
+
+
+class ReportForm(forms.ModelForm):
+    class Meta:
+        model = ReportJob
+        fields = ["municipality", "department", "format", "language", "since_year"]
+        widgets = {"format": forms.RadioSelect, "language": forms.RadioSelect}
+        help_texts = {
+            "department": gettext_lazy("Leave empty for the whole municipality."),
+            "since_year": gettext_lazy("The first year of the funding headline; empty: as the source states it."),
+        }
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        municipalities, departments = _allowed_scope(user)
+        municipality_field: Any = self.fields["municipality"]
+        department_field: Any = self.fields["department"]
+        municipality_field.queryset = municipalities.order_by("name")
+        department_field.queryset = departments.select_related("municipality").order_by("municipality__name", "code")
+        if permissions.kind_of(user) == Role.Kind.EDITOR:
+            department_field.required = True
+            department_field.empty_label = None
+            self.fields["department"].help_text = _("Department editors make their own department's report.")
+        self.fields["format"].required = True
+        self.fields["language"].required = True
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-input"
+            if isinstance(field.widget, forms.RadioSelect):
+                css = "form-radio"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        department = data.get("department")
+        if department and data.get("municipality") and department.municipality_id != data["municipality"].pk:
+            self.add_error("department", _("The department belongs to another municipality."))
+        return data
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    _allowed_scope(request.user)
+    initial: dict[str, Any] = {"format": ReportJob.Format.PDF, "language": request.LANGUAGE_CODE[:2]}
+    role = permissions.role_of(request.user)
+    if role and role.municipality_id:
+        initial["municipality"] = role.municipality_id
+    if role and role.department_id:
+        initial["department"] = role.department_id
+    for key in ("municipality", "department"):
+        if request.GET.get(key, "").isdigit():
+            initial[key] = int(request.GET[key])
+    form = ReportForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        job = form.save(commit=False)
+        job.user = request.user
+        job.save()
+        jobs.start(job)
+        return HttpResponseRedirect(job.get_absolute_url())
+    user: Any = request.user
+    recent = ReportJob.objects.filter(user=user).select_related("municipality", "department")[:10]
+    return render(request, "reports/index.html", {"form": form, "recent": recent},
+                  status=400 if form.errors else 200)
+
+
+def _own(request: HttpRequest, pk: int) -> ReportJob:
+    job = get_object_or_404(
+        ReportJob.objects.select_related("municipality", "department").defer("data"), pk=pk
+    )
+    if job.user_id != request.user.pk and not permissions.is_admin(request.user):
+        raise PermissionDenied
+    return job
+
+
+@login_required
+def job_view(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own(request, pk)
+    template = "reports/_progress.html" if request.htmx else "reports/job.html"  # type: ignore[attr-defined]
+    response = render(request, template, {"job": job})
+    if request.htmx and job.state in (ReportJob.State.DONE, ReportJob.State.FAILED):  # type: ignore[attr-defined]
+        response.status_code = 286  # htmx: stop polling
+    return response
+
+
+@login_required
+def download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own(request, pk)
+    if job.state != ReportJob.State.DONE:
+        return HttpResponseRedirect(job.get_absolute_url())
+    data = ReportJob.objects.filter(pk=job.pk).values_list("data", flat=True).get() or b""
+    response = HttpResponse(bytes(data), content_type=job.content_type)
+    inline = job.format in (ReportJob.Format.HTML, ReportJob.Format.PDF) and "inline" in request.GET
+    response["Content-Disposition"] = '{}; filename="{}"'.format("inline" if inline else "attachment", job.filename)
+    return response
+
+
+def report_url(user: Any, municipality: Municipality, department: Department | None = None) -> str:
+    """The report form, filled in for this municipality or department, if the user may make that report."""
+    from django.urls import reverse
+
+    kind = permissions.kind_of(user)
+    role = permissions.role_of(user)
+    allowed = kind == Role.Kind.ADMINISTRATOR or (
+        role is not None and role.municipality_id == municipality.pk and (
+            kind == Role.Kind.COORDINATOR
+            or (kind == Role.Kind.EDITOR and department is not None and role.department_id == department.pk)
+        )
+    )
+    if not allowed:
+        return ""
+    query = f"?municipality={municipality.pk}" + (f"&department={department.pk}" if department else "")
+    return reverse("reports:index") + query
