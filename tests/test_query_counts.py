@@ -57,6 +57,7 @@ PAGES: list[tuple[str, Callable[[dict[str, Any]], str], int]] = [
     ("funding list", lambda ctx: "/funding/", 10),
     ("organisation list", lambda ctx: "/organisations/", 10),
     ("search", lambda ctx: "/search/?q=engagement", 10),
+    ("public municipality page", lambda ctx: "/public/0101/", 10),
 ]
 
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "udsyn.strategy",
     "udsyn.interop",
     "udsyn.reports",
+    "udsyn.public",
 ]
 
 MIDDLEWARE = [

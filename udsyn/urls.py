@@ -10,6 +10,7 @@ urlpatterns = i18n_patterns(
     path("", include("udsyn.strategy.urls")),
     path("import/", include("udsyn.interop.urls")),
     path("reports/", include("udsyn.reports.urls")),
+    path("public/", include("udsyn.public.urls")),
     path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

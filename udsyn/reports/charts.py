@@ -58,6 +58,11 @@ def funding_chart(report: Report) -> Picture | None:
         for line in source.lines:
             if line.amount_dkk is not None and line.start_date is not None:
                 rows[(line.start_date.year, source.label)] += line.amount_dkk
+    return funding_picture(rows)
+
+
+def funding_picture(rows: dict[tuple[int, str], Decimal]) -> Picture | None:
+    """A bar per year, coloured by source, of amounts in DKK keyed by (year, source label)."""
     if not rows:
         return None
     millions = _("million DKK")
@@ -149,10 +154,15 @@ def _map_layer(points: list[dict[str, Any]], projection: dict[str, Any], width: 
 
 def partner_map(report: Report) -> Picture | None:
     """The partner cities on a world map, with Europe enlarged beside it."""
-    if not report.cities:
+    return map_picture(report.cities)
+
+
+def map_picture(cities: list[tuple[str, str, float, float, int]]) -> Picture | None:
+    """Cities given as (name, country code, latitude, longitude, engagements) on a world map and Europe."""
+    if not cities:
         return None
     points: list[dict[str, Any]] = [
-        {"name": name, "lat": lat, "lon": lon, "n": n} for name, _cc, lat, lon, n in report.cities
+        {"name": name, "lat": lat, "lon": lon, "n": n} for name, _cc, lat, lon, n in cities
     ]
     world = _map_layer(points, {"type": "equalEarth"}, 600, 300, labels=False)
     europe_points = [p for p in points if -25 <= p["lon"] <= 45 and 34 <= p["lat"] <= 72]
@@ -166,16 +176,16 @@ def partner_map(report: Report) -> Picture | None:
     chart = alt.vconcat(*charts, spacing=16)
     svg, png = _render(_config(chart))
     by_country: dict[str, list[str]] = defaultdict(list)
-    for name, cc, _lat, _lon, _n in report.cities:
+    for name, cc, _lat, _lon, _n in cities:
         by_country[country_name(cc)].append(name)
     description = _("World map with {n} partner cities: {cities}.").format(
-        n=len(report.cities),
+        n=len(cities),
         cities="; ".join(f"{country}: {', '.join(names)}" for country, names in sorted(by_country.items())),
     )
     return Picture(
         "map-partners", _("Partner cities"), description, svg, png,
         [_("City"), _("Country"), _("Engagements")],
-        [[name, country_name(cc), format_number(n)] for name, cc, _lat, _lon, n in report.cities],
+        [[name, country_name(cc), format_number(n)] for name, cc, _lat, _lon, n in cities],
     )
 
 

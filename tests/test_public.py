@@ -1,0 +1,65 @@
+"""The public pages: open to anyone, in Danish and English, and never showing people or internal notes."""
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from udsyn.engagements.models import Engagement, Funding
+from udsyn.organisation.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def registry(eurocities: Engagement, beijing: Engagement, atelier: Funding, person: Person) -> Engagement:
+    eurocities.notes = "INTERNAL-NOTE-123: kontingentet genforhandles"
+    eurocities.source_reference = "§4.1.3"
+    eurocities.co_financing = Decimal("1130000")
+    eurocities.save()
+    contact = Person.objects.create(municipality=eurocities.municipality, name="Hemmelig Kontakt",
+                                    email="secret.person@example.dk", phone="+45 12 34 56 78")
+    eurocities.contacts.add(contact)
+    eurocities.representatives.create(person=person, role="Medlem af bestyrelsen")
+    return eurocities
+
+
+def test_anyone_sees_memberships_fees_cities_projects_and_funding(registry: Engagement) -> None:
+    response = Client().get("/public/0101/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Internationalt arbejde i Københavns Kommune" in page
+    assert "EUROCITIES" in page and "250.000 kr." in page and "1.130.000 kr." in page
+    assert "Beijing (Kina)" in page and "søsterbyaftale" in page
+    assert "ATELIER" in page and "4.971.000 kr." in page
+    assert 'alt="Verdenskort med 1 samarbejdsbyer: Kina: Beijing."' in page
+
+
+def test_english_page(registry: Engagement) -> None:
+    page = Client().get("/en/public/0101/").content.decode()
+    assert "International work in Copenhagen Municipality" in page
+    assert "DKK 250,000" in page and "Beijing (China)" in page
+
+
+def test_no_person_note_or_source_reference_reaches_the_public_page(registry: Engagement) -> None:
+    for url in ("/public/", "/public/0101/", "/en/public/0101/"):
+        page = Client().get(url).content.decode()
+        for secret in ("INTERNAL-NOTE-123", "secret.person@example.dk", "Hemmelig Kontakt", "+45 12 34 56 78",
+                       "Jes Vissing Tiedemann", "Medlem af bestyrelsen", "§4.1.3"):
+            assert secret not in page, f"{secret!r} on {url}"
+
+
+def test_only_active_engagements_are_shown(registry: Engagement, make_engagement: Any) -> None:
+    make_engagement("Afsluttet netværk", status=Engagement.Status.ENDED)
+    page = Client().get("/public/0101/").content.decode()
+    assert "Afsluttet netværk" not in page
+
+
+def test_unknown_municipality_is_not_found(db: None) -> None:
+    assert Client().get("/public/9999/").status_code == 404
+
+
+def test_index_lists_municipalities_with_engagements(registry: Engagement, odense: Any) -> None:
+    page = Client().get("/public/").content.decode()
+    assert "Københavns Kommune" in page and "Odense" not in page

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from udsyn.public import views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<str:code>/", views.municipality, name="municipality"),
+]

@@ -1,0 +1,39 @@
+"""Public pages: what each municipality is a member of and pays, its partner cities, projects and the
+funding they bring home. No login; nothing personal or internal (see udsyn.public.data)."""
+
+from functools import lru_cache
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
+
+from udsyn.organisation.models import Municipality
+from udsyn.public import data
+from udsyn.reports import charts
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    municipalities = Municipality.objects.filter(engagements__isnull=False).distinct().order_by("name")
+    return render(request, "public/index.html", {"municipalities": municipalities})
+
+
+@lru_cache(maxsize=64)
+def _map(cities: tuple[tuple[str, str, float, float, int], ...], language: str) -> charts.Picture | None:
+    return charts.map_picture(list(cities))
+
+
+@lru_cache(maxsize=64)
+def _funding(rows: tuple[tuple[tuple[int, str], object], ...], language: str) -> charts.Picture | None:
+    return charts.funding_picture(dict(rows))  # type: ignore[arg-type]
+
+
+def municipality(request: HttpRequest, code: str) -> HttpResponse:
+    found = get_object_or_404(Municipality.objects.select_related("region"), code=code)
+    content = data.page(found)
+    language = get_language() or "da"
+    return render(request, "public/municipality.html", {
+        "municipality": found,
+        "page": content,
+        "map": _map(tuple(content.cities), language),
+        "funding_chart": _funding(tuple(sorted(content.funding_rows.items())), language),
+    })
