@@ -9,32 +9,18 @@ pages again. Prints a Markdown table; --write replaces the "Pages" section of th
 """
 
 import argparse
-import os
-import platform
 import statistics
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "udsyn.settings")
-os.environ.setdefault("UDSYN_DATA_DIR", tempfile.mkdtemp(prefix="udsyn-bench-"))
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+from common import load_seeds, machine, write_section
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.contrib.auth.models import User  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-from udsyn.engagements.models import Engagement  # noqa: E402
-from udsyn.organisation.models import Department, Municipality  # noqa: E402
+from udsyn.engagements.models import Engagement
+from udsyn.organisation.models import Department, Municipality, Role
 
 
 def pages() -> list[tuple[str, str]]:
@@ -102,14 +88,8 @@ def main() -> None:
     parser.add_argument("--write", type=Path)
     args = parser.parse_args()
 
-    call_command("migrate", verbosity=0)
-    seeds = [ROOT / "data/reference/dk-municipalities.yaml", *sorted((ROOT / "data/seed").glob("*.yaml"))]
-    start = time.perf_counter()
-    call_command("import", *[str(p) for p in seeds], verbosity=0)
-    import_seconds = time.perf_counter() - start
+    import_seconds = load_seeds()
     user = User.objects.create_user("bench", password="bench")
-    from udsyn.organisation.models import Role
-
     Role.objects.create(user=user, kind=Role.Kind.READER)
     client = Client()
     client.force_login(user)
@@ -124,12 +104,8 @@ def main() -> None:
         results[name].append(measure(client, url, args.repeat))
 
     lines = [
-        "## Pages",
-        "",
-        "Measured {} on {} ({}, Python {}, {}), {} requests per page, server time through Django's test "
-        "client. Seed import: {:.1f} s.".format(
-            time.strftime("%Y-%m-%d"), platform.node(), platform.machine(), platform.python_version(),
-            connection.vendor, args.repeat, import_seconds),
+        f"Measured {machine()}, {args.repeat} requests per page, server time through Django's test client. "
+        f"Seed import: {import_seconds:.1f} s.",
         "",
         "| page | engagements | min ms | median ms | p95 ms | queries |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -140,10 +116,7 @@ def main() -> None:
     table = "\n".join(lines) + "\n"
     print(table)
     if args.write:
-        text = args.write.read_text() if args.write.exists() else "# Benchmarks\n\n"
-        head, sep, rest = text.partition("## Pages")
-        tail = rest.split("\n## ", 1)[1] if "\n## " in rest else ""
-        args.write.write_text(head + table + ("\n## " + tail if tail else ""))
+        write_section(args.write, "Pages", table)
 
 
 if __name__ == "__main__":

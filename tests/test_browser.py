@@ -39,7 +39,7 @@ def test_coordinator_creates_and_finds_a_shared_engagement(page: Any, live_serve
     page.fill("#id_password", "koordinator-pass")
     page.click("button[type=submit]")
     page.wait_for_url(base + "/")
-    assert "København Kommune" in page.inner_text("h1")
+    assert "Københavns Kommune" in page.inner_text("h1")
     assert_accessible(page)
 
     page.goto(base + "/engagements/add/")

@@ -99,7 +99,7 @@ def test_good_file_imports_with_counts_and_relations() -> None:
 
     figure = StatedFigure.objects.get(key="networks")
     assert figure.department is not None and figure.department.code == "TMF"
-    assert (figure.value, figure.qualifier, figure.period) == (Decimal("27"), "more than", "2021")
+    assert (figure.value, figure.qualifier, figure.period) == (Decimal("27"), "more_than", "2021")
     assert figure.source == "Internationalt arbejde i Københavns Kommune (udkast, februar 2021), §1"
 
     strategy = Strategy.objects.get(name="Kommuneplanstrategien")

@@ -22,7 +22,7 @@ def test_login_page_is_danish_and_english(client: Any) -> None:
 def test_start_page_shows_the_municipality_at_a_glance(login: Any, reader: Any, eurocities: Engagement,
                                                        atelier: Any) -> None:
     page = login(reader).get("/").content.decode()
-    assert "København Kommune" in page
+    assert "Københavns Kommune" in page
     assert "250.000 kr." in page  # annual fee of the active membership
     assert "4.971.000 kr." in page  # funding registered
     english = login(reader).get("/en/").content.decode()

@@ -26,6 +26,11 @@ class Region(RegistryModel):
         return self.name
 
 
+# The municipality whose official Danish name takes the genitive, and names with an English exonym.
+GENITIVE_NAMES = {"0101": "Københavns"}
+ENGLISH_NAMES = {"0101": "Copenhagen"}
+
+
 class Municipality(RegistryModel):
     """A Danish municipality, identified by its official code (``0101`` is København)."""
 
@@ -51,7 +56,14 @@ class Municipality(RegistryModel):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return f"{self.name} Kommune"
+        return self.official_name
+
+    @property
+    def official_name(self) -> str:
+        """'Københavns Kommune', 'Odense Kommune'; in English 'Copenhagen Municipality'."""
+        if (get_language() or "da").startswith("en"):
+            return f"{ENGLISH_NAMES.get(self.code, self.name)} Municipality"
+        return f"{GENITIVE_NAMES.get(self.code, self.name)} Kommune"
 
     def search_municipality_id(self) -> int | None:
         return self.pk

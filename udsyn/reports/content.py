@@ -93,7 +93,7 @@ class Report:
             return _("International work in {department}, {municipality}").format(
                 department=self.department.display_name, municipality=self.municipality.name
             )
-        return _("International work in {municipality} Municipality").format(municipality=self.municipality.name)
+        return _("International work in {municipality}").format(municipality=self.municipality.official_name)
 
     def section(self, anchor: str) -> Section:
         return next(s for s in self.sections if s.anchor == anchor)
