@@ -58,6 +58,8 @@ PAGES: list[tuple[str, Callable[[dict[str, Any]], str], int]] = [
     ("organisation list", lambda ctx: "/organisations/", 10),
     ("search", lambda ctx: "/search/?q=engagement", 10),
     ("public municipality page", lambda ctx: "/public/0101/", 10),
+    ("API engagement list", lambda ctx: "/api/engagements/", 12),
+    ("API funding list", lambda ctx: "/api/funding/", 8),
 ]
 
 

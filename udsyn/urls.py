@@ -1,9 +1,13 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = i18n_patterns(
+urlpatterns: list[URLPattern | URLResolver] = [
+    # The API is not language-prefixed: its answers are data, not pages.
+    path("api/", include("udsyn.api.urls")),
+]
+urlpatterns += i18n_patterns(
     path("", include("udsyn.core.urls")),
     path("", include("udsyn.organisation.urls")),
     path("", include("udsyn.engagements.urls")),

@@ -1,0 +1,152 @@
+"""The REST API: the web app's permissions on every route, public reads without people or internal
+fields, the web lists' filters, validation with field names, and a schema with local docs."""
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from rest_framework.test import APIClient
+
+from udsyn.engagements.models import Engagement, Funding
+from udsyn.organisation.models import Department, Person
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: User | None = None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def registry(eurocities: Engagement, beijing: Engagement, atelier: Funding, person: Person) -> Engagement:
+    eurocities.notes = "INTERNAL-NOTE-123"
+    eurocities.save()
+    contact = Person.objects.create(municipality=eurocities.municipality, name="Hemmelig Kontakt",
+                                    email="secret.person@example.dk")
+    eurocities.contacts.add(contact)
+    eurocities.representatives.create(person=person, role="Bestyrelsesmedlem")
+    return eurocities
+
+
+def test_anonymous_reads_published_records_without_people_or_notes(registry: Engagement,
+                                                                   make_engagement: Any) -> None:
+    make_engagement("Afsluttet netværk", status=Engagement.Status.ENDED)
+    response = _client().get("/api/engagements/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert response.json()["count"] == Engagement.objects.filter(status="active").count() == 4
+    assert "Afsluttet netværk" not in body
+    for secret in ("INTERNAL-NOTE-123", "secret.person@example.dk", "Hemmelig Kontakt", "Bestyrelsesmedlem",
+                   '"contacts"', '"notes"', '"representatives"'):
+        assert secret not in body
+    for route in ("/api/funding/", "/api/organisations/", "/api/cities/", "/api/municipalities/",
+                  f"/api/engagements/{registry.pk}/"):
+        answer = _client().get(route)
+        assert answer.status_code == 200, route
+        assert "INTERNAL-NOTE-123" not in answer.content.decode()
+
+
+@pytest.mark.parametrize("route", ["/api/people/", "/api/committees/", "/api/strategies/", "/api/goals/",
+                                   "/api/units/", "/api/stated-figures/"])
+def test_anonymous_cannot_read_internal_record_types(registry: Engagement, route: str) -> None:
+    assert _client().get(route).status_code == 401
+
+
+def test_anonymous_cannot_write(registry: Engagement) -> None:
+    assert _client().post("/api/themes/", {"name": "Sport"}).status_code == 401
+    assert _client().delete(f"/api/engagements/{registry.pk}/").status_code == 401
+    assert Engagement.objects.filter(pk=registry.pk).exists()
+
+
+def test_signed_in_users_see_everything_as_in_the_web_app(registry: Engagement, reader: User) -> None:
+    answer = _client(reader).get(f"/api/engagements/{registry.pk}/").json()
+    assert answer["notes"] == "INTERNAL-NOTE-123"
+    assert [r["role"] for r in answer["representatives"]] == ["Bestyrelsesmedlem"]
+    assert _client(reader).get("/api/people/").json()["count"] == 2
+
+
+def test_token_authentication(registry: Engagement, coordinator: User) -> None:
+    token = APIClient().post("/api/token/", {"username": "koordinator", "password": "secret-pass-123"}).json()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token['token']}")
+    assert client.get("/api/people/").status_code == 200
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
+    assert client.get("/api/people/").status_code == 401
+
+
+def test_reader_cannot_write(registry: Engagement, reader: User) -> None:
+    assert _client(reader).patch(f"/api/engagements/{registry.pk}/", {"annual_fee": "1"}).status_code == 403
+    assert _client(reader).post("/api/themes/", {"name": "Sport"}).status_code == 403
+
+
+def test_department_editor_changes_only_what_the_department_leads_or_joins(
+        registry: Engagement, beijing: Engagement, tmf_editor: User, departments: dict[str, Department]) -> None:
+    client = _client(tmf_editor)
+    assert client.patch(f"/api/engagements/{registry.pk}/", {"annual_fee": "300000"}).status_code == 200
+    registry.refresh_from_db()
+    assert registry.annual_fee == Decimal("300000")
+    health = Engagement.objects.get(title="Sundhedssamarbejde med Beijing")  # SUF's alone
+    assert client.patch(f"/api/engagements/{health.pk}/", {"annual_fee": "1"}).status_code == 403
+    # Moving an engagement out of the department is refused and leaves it as it was.
+    response = client.patch(f"/api/engagements/{registry.pk}/", {
+        "lead_department": departments["SUF"].pk, "participating_departments": [departments["KFF"].pk]},
+        format="json")
+    assert response.status_code == 403
+    registry.refresh_from_db()
+    assert {d.code for d in registry.departments} == {"ØKF", "TMF", "KFF"}
+    # Creating one for another department is refused and writes nothing.
+    before = Engagement.objects.count()
+    response = client.post("/api/engagements/", {
+        "municipality": registry.municipality_id, "title": "Nyt netværk", "kind": "membership",
+        "lead_department": departments["SUF"].pk}, format="json")
+    assert response.status_code == 403 and Engagement.objects.count() == before
+
+
+def test_coordinator_creates_a_shared_engagement_kept_in_history(
+        registry: Engagement, coordinator: User, departments: dict[str, Department]) -> None:
+    response = _client(coordinator).post("/api/engagements/", {
+        "municipality": registry.municipality_id, "title": "Øresundsvandsamarbejdet", "kind": "collaboration",
+        "lead_department": departments["TMF"].pk, "participating_departments": [departments["ØKF"].pk],
+        "status": "active"}, format="json")
+    assert response.status_code == 201, response.content
+    created = Engagement.objects.get(title="Øresundsvandsamarbejdet")
+    assert {d.code for d in created.departments} == {"TMF", "ØKF"}
+    assert created.history.first().history_user == coordinator
+
+
+def test_validation_errors_name_the_field(registry: Engagement, coordinator: User) -> None:
+    response = _client(coordinator).patch(f"/api/engagements/{registry.pk}/", {
+        "start_date": "2020-01-01", "end_date": "2019-01-01"}, format="json")
+    assert response.status_code == 400
+    assert "end_date" in response.json()
+    response = _client(coordinator).patch(f"/api/engagements/{registry.pk}/", {"status": "terminated"},
+                                          format="json")
+    assert response.status_code == 400 and "termination_reason" in response.json()
+
+
+def test_filters_are_the_web_lists_filters(registry: Engagement, reader: User,
+                                           departments: dict[str, Department]) -> None:
+    client = _client(reader)
+    titles = {e["title"] for e in client.get(f"/api/engagements/?department={departments['SUF'].pk}").json()["results"]}
+    assert titles == {"Sundhedssamarbejde med Beijing"}
+    titles = {e["title"] for e in client.get("/api/engagements/?q=eurocities").json()["results"]}
+    assert titles == {"EUROCITIES"}
+    assert client.get("/api/engagements/?kind=project").json()["count"] == 1
+
+
+def test_pagination_counts(registry: Engagement, reader: User) -> None:
+    page = _client(reader).get("/api/engagements/?page_size=2").json()
+    assert page["count"] == 4 and len(page["results"]) == 2 and page["next"]
+
+
+def test_schema_and_local_docs(db: None) -> None:
+    schema = APIClient().get("/api/schema/")
+    assert schema.status_code == 200 and b"openapi: 3" in schema.content
+    assert b"/api/engagements/{id}/" in schema.content
+    docs = APIClient().get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs
+    assert "cdn" not in docs.lower()

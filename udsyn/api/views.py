@@ -1,0 +1,229 @@
+"""REST API viewsets: list, detail, create, update and delete for every main record type."""
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.serializers import BaseSerializer
+
+from udsyn.api import serializers as s
+from udsyn.core import permissions
+from udsyn.engagements.filtersets import EngagementFilterSet, FundingFilterSet
+from udsyn.engagements.models import City, Engagement, ExternalOrganisation, Funding, FundingProgramme, Theme
+from udsyn.organisation.models import Committee, Department, Municipality, Person, StatedFigure, Unit
+from udsyn.strategy.models import FocusArea, Goal, Principle, Strategy
+
+NOT_ALLOWED = (
+    "You may only save records of your own municipality and, as a department editor, records your department "
+    "leads or takes part in."
+)
+
+
+class RegistryViewSet(viewsets.ModelViewSet):
+    # Writes run in a transaction and are checked again as saved, like the web forms.
+
+    public = False  # may anonymous callers read it?
+    public_serializer_class: type[BaseSerializer] | None = None
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        if self.public_serializer_class and not self.request.user.is_authenticated:
+            return self.public_serializer_class
+        assert self.serializer_class is not None
+        return self.serializer_class
+
+    def _checked(self, serializer: BaseSerializer) -> None:
+        with transaction.atomic():
+            instance: Model = serializer.save()
+            if not permissions.can_edit(self.request.user, instance):
+                transaction.set_rollback(True)
+                raise PermissionDenied(NOT_ALLOWED)
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        self._checked(serializer)
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        self._checked(serializer)
+
+
+class ReadOnlyRegistryViewSet(viewsets.ReadOnlyModelViewSet):
+    public = True
+
+
+@extend_schema(tags=["organisation"])
+class MunicipalityViewSet(ReadOnlyRegistryViewSet):
+    """Denmark's municipalities with their official codes and regions."""
+
+    queryset = Municipality.objects.select_related("region").order_by("code")
+    serializer_class = s.MunicipalitySerializer
+    filterset_fields = ["code", "region"]
+
+
+@extend_schema(tags=["organisation"])
+class DepartmentViewSet(RegistryViewSet):
+    """A municipality's departments (forvaltninger) and how they organise international work."""
+
+    public = True
+    queryset = Department.objects.select_related("municipality").order_by("municipality__code", "code")
+    serializer_class = s.DepartmentSerializer
+    filterset_fields = ["municipality", "code"]
+
+
+@extend_schema(tags=["organisation"])
+class UnitViewSet(RegistryViewSet):
+    """Units (kontorer, centre) of the departments with international tasks."""
+
+    queryset = Unit.objects.select_related("department").order_by("department__code", "name")
+    serializer_class = s.UnitSerializer
+    filterset_fields = ["department"]
+
+
+@extend_schema(tags=["organisation"])
+class PersonViewSet(RegistryViewSet):
+    """Staff and politicians. Personal data: only for signed-in users."""
+
+    queryset = Person.objects.order_by("name")
+    serializer_class = s.PersonSerializer
+    filterset_fields = ["municipality", "department", "kind"]
+
+
+@extend_schema(tags=["organisation"])
+class CommitteeViewSet(RegistryViewSet):
+    """Political committees and how they treat international matters."""
+
+    queryset = Committee.objects.order_by("municipality__code", "name")
+    serializer_class = s.CommitteeSerializer
+    filterset_fields = ["municipality", "department"]
+
+
+@extend_schema(tags=["organisation"])
+class StatedFigureViewSet(RegistryViewSet):
+    """Figures as the source documents state them, kept apart from computed ones."""
+
+    queryset = StatedFigure.objects.order_by("municipality__code", "key")
+    serializer_class = s.StatedFigureSerializer
+    filterset_fields = ["municipality", "department", "key"]
+
+
+@extend_schema(tags=["engagements"])
+class EngagementViewSet(RegistryViewSet):
+    """Memberships, partnerships, projects, events and collaborations.
+
+    Anonymous callers see active engagements without people or internal fields."""
+
+    public = True
+    serializer_class = s.EngagementSerializer
+    public_serializer_class = s.PublicEngagementSerializer
+    filterset_class = EngagementFilterSet
+
+    def get_queryset(self) -> QuerySet[Engagement]:
+        qs = Engagement.objects.select_related("lead_department").prefetch_related(
+            "participating_departments", "themes", "partner_organisations", "partner_cities"
+        ).order_by("municipality__code", "title")
+        if not self.request.user.is_authenticated:
+            return qs.filter(status=Engagement.Status.ACTIVE)
+        return qs.prefetch_related("contacts", "representatives", "links")
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        self._pending(serializer)
+        super().perform_create(serializer)
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        self._pending(serializer)
+        super().perform_update(serializer)
+
+    @staticmethod
+    def _pending(serializer: Any) -> None:
+        """Judge the departments as they will be saved, before the many-to-many rows are written."""
+        departments = serializer.validated_data.get("participating_departments")
+        if departments is not None and serializer.instance is not None:
+            serializer.instance._pending_department_ids = {d.pk for d in departments}
+
+
+@extend_schema(tags=["engagements"])
+class FundingViewSet(RegistryViewSet):
+    """External funding lines: programme, amount, currency, amount in DKK, period, status."""
+
+    public = True
+    queryset = Funding.objects.select_related("programme", "department").prefetch_related("engagements").order_by(
+        "municipality__code", "title")
+    serializer_class = s.FundingSerializer
+    public_serializer_class = s.PublicFundingSerializer
+    filterset_class = FundingFilterSet
+
+
+@extend_schema(tags=["shared"])
+class OrganisationViewSet(RegistryViewSet):
+    """External organisations and networks, shared by all municipalities."""
+
+    public = True
+    queryset = ExternalOrganisation.objects.order_by("name")
+    serializer_class = s.OrganisationSerializer
+    filterset_fields = ["kind", "country"]
+
+
+@extend_schema(tags=["shared"])
+class CityViewSet(RegistryViewSet):
+    """Foreign cities with ISO country codes and coordinates, shared by all municipalities."""
+
+    public = True
+    queryset = City.objects.order_by("name")
+    serializer_class = s.CitySerializer
+    filterset_fields = ["country"]
+
+
+@extend_schema(tags=["shared"])
+class ThemeViewSet(RegistryViewSet):
+    """Themes of the international work, shared by all municipalities."""
+
+    public = True
+    queryset = Theme.objects.order_by("name")
+    serializer_class = s.ThemeSerializer
+
+
+@extend_schema(tags=["shared"])
+class ProgrammeViewSet(RegistryViewSet):
+    """Funding programmes (Horizon 2020, Interreg, …), shared by all municipalities."""
+
+    public = True
+    queryset = FundingProgramme.objects.order_by("name")
+    serializer_class = s.ProgrammeSerializer
+    filterset_fields = ["source"]
+
+
+@extend_schema(tags=["strategy"])
+class StrategyViewSet(RegistryViewSet):
+    """Strategies, plans and policies with their international elements."""
+
+    queryset = Strategy.objects.prefetch_related("departments", "elements").order_by("municipality__code", "name")
+    serializer_class = s.StrategySerializer
+    filterset_fields = ["municipality", "kind"]
+
+
+@extend_schema(tags=["strategy"])
+class GoalViewSet(RegistryViewSet):
+    """Political goals that international work must serve."""
+
+    queryset = Goal.objects.order_by("municipality__code", "order")
+    serializer_class = s.GoalSerializer
+    filterset_fields = ["municipality", "strategy"]
+
+
+@extend_schema(tags=["strategy"])
+class PrincipleViewSet(RegistryViewSet):
+    """Principles for choosing international activities, with guidance text."""
+
+    queryset = Principle.objects.order_by("municipality__code", "order")
+    serializer_class = s.PrincipleSerializer
+    filterset_fields = ["municipality", "strategy"]
+
+
+@extend_schema(tags=["strategy"])
+class FocusAreaViewSet(RegistryViewSet):
+    """Focus areas of the international work."""
+
+    queryset = FocusArea.objects.order_by("municipality__code", "order")
+    serializer_class = s.FocusAreaSerializer
+    filterset_fields = ["municipality", "strategy"]
