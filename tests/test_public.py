@@ -63,3 +63,32 @@ def test_unknown_municipality_is_not_found(db: None) -> None:
 def test_index_lists_municipalities_with_engagements(registry: Engagement, odense: Any) -> None:
     page = Client().get("/public/").content.decode()
     assert "Københavns Kommune" in page and "Odense" not in page
+
+
+def test_fields_marked_internal_stay_off_the_public_page_and_open_api(registry: Engagement, atelier: Funding,
+                                                                      coordinator: Any) -> None:
+    from rest_framework.test import APIClient
+
+    registry.internal_fields = ["annual_fee", "partner_organisations"]
+    registry.full_clean()
+    registry.save()
+    atelier.internal_fields = ["amount_dkk"]
+    atelier.save()
+    page = Client().get("/public/0101/").content.decode()
+    assert "250.000 kr." not in page and "4.971.000 kr." not in page
+    assert "EUROCITIES" in page  # the record itself is still public
+    answer = APIClient().get(f"/api/engagements/{registry.pk}/").json()
+    assert answer["annual_fee"] is None and answer["partner_organisations"] == []
+    assert APIClient().get(f"/api/funding/{atelier.pk}/").json()["amount_dkk"] is None
+    # Signed-in staff still see everything.
+    client = APIClient()
+    client.force_authenticate(coordinator)
+    assert client.get(f"/api/engagements/{registry.pk}/").json()["annual_fee"] == "250000.00"
+
+
+def test_only_publishable_fields_can_be_marked_internal(registry: Engagement) -> None:
+    from django.core.exceptions import ValidationError
+
+    registry.internal_fields = ["title"]
+    with pytest.raises(ValidationError, match="internal_fields"):
+        registry.full_clean()

@@ -128,7 +128,18 @@ class EngagementSerializer(ValidatingSerializer):
                   "source_reference", "notes"]
 
 
-class PublicEngagementSerializer(serializers.ModelSerializer):
+class MaskedSerializer(serializers.ModelSerializer):
+    """Leaves out, for anonymous callers, the fields a record marks internal."""
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        for name in instance.internal_fields or []:
+            if name in data:
+                data[name] = [] if isinstance(data[name], list) else None
+        return data
+
+
+class PublicEngagementSerializer(MaskedSerializer):
     class Meta:
         model = Engagement
         fields = ENGAGEMENT_PUBLIC
@@ -146,7 +157,7 @@ class FundingSerializer(ValidatingSerializer):
         fields = [*FUNDING_PUBLIC, "source_reference"]
 
 
-class PublicFundingSerializer(serializers.ModelSerializer):
+class PublicFundingSerializer(MaskedSerializer):
     class Meta:
         model = Funding
         fields = FUNDING_PUBLIC

@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from udsyn.core.forms import RegistryForm
 from udsyn.engagements.models import (
@@ -29,19 +30,38 @@ class CommaListField(forms.CharField):
         return [part.strip() for part in text.split(",") if part.strip()]
 
 
-class EngagementForm(RegistryForm):
+class InternalFieldsMixin(forms.Form):
+    """Lets the editor keep chosen fields off the public pages, the open API and open exports."""
+
+    internal_fields = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Internal fields"),
+        help_text=gettext_lazy("Marked fields are kept off the public pages, the open API and open exports. "
+                               "People, internal notes and source references are never public."),
+    )
+
+    def _offer_internal_fields(self) -> None:
+        field = self.fields["internal_fields"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        instance = getattr(self, "instance", None)
+        model = self._meta.model  # type: ignore[attr-defined]
+        field.choices = (instance or model()).public_field_choices()
+        field.widget.attrs.setdefault("class", "form-checkbox")
+
+
+class EngagementForm(InternalFieldsMixin, RegistryForm):
     class Meta:
         model = Engagement
         fields = [
             "municipality", "title", "kind", "partnership_type", "parent", "status", "termination_reason",
             "lead_department", "participating_departments", "responsible_unit", "contacts",
             "start_date", "end_date", "annual_fee", "co_financing", "themes", "partner_organisations",
-            "partner_cities", "description", "source_reference", "notes",
+            "partner_cities", "description", "source_reference", "notes", "internal_fields",
         ]
         widgets = {"participating_departments": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._offer_internal_fields()
         for name, related in (
             ("lead_department", "municipality"), ("participating_departments", "municipality"),
             ("responsible_unit", "department"),
@@ -122,10 +142,15 @@ class FundingProgrammeForm(RegistryForm):
         fields = ["name", "name_en", "source", "aliases"]
 
 
-class FundingForm(RegistryForm):
+class FundingForm(InternalFieldsMixin, RegistryForm):
     class Meta:
         model = Funding
         fields = [
             "municipality", "title", "department", "programme", "engagements", "amount", "currency",
             "amount_dkk", "approximate", "start_date", "end_date", "status", "description", "source_reference",
+            "internal_fields",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._offer_internal_fields()

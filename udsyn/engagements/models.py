@@ -123,6 +123,33 @@ class City(RegistryModel):
             raise ValidationError({"longitude": _("Longitude lies between -180 and 180.")})
 
 
+class Publishable(models.Model):
+    """A record shown on public pages, to anonymous API callers and in open exports, except the fields
+    marked internal. People, internal notes and source references are never public, marked or not."""
+
+    PUBLIC_FIELDS: tuple[str, ...] = ()  # the fields that may be marked internal
+
+    internal_fields = models.JSONField(
+        _("internal fields"), default=list, blank=True,
+        help_text=_("Fields kept off the public pages, the open API and open exports."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def is_public(self, name: str) -> bool:
+        return name not in (self.internal_fields or [])
+
+    def clean_internal_fields(self) -> None:
+        unknown = set(self.internal_fields or []) - set(self.PUBLIC_FIELDS)
+        if unknown:
+            raise ValidationError({"internal_fields": _("Unknown fields: {names}.").format(
+                names=", ".join(sorted(unknown)))})
+
+    def public_field_choices(self) -> list[tuple[str, str]]:
+        return [(name, str(getattr(self._meta.get_field(name), "verbose_name", name))) for name in self.PUBLIC_FIELDS]
+
+
 class EngagementQuerySet(models.QuerySet["Engagement"]):
     def involving(self, department: Department | int) -> "EngagementQuerySet":
         """Engagements the department leads or takes part in."""
@@ -134,8 +161,13 @@ class EngagementQuerySet(models.QuerySet["Engagement"]):
         return self.filter(participating_departments__isnull=False).distinct()
 
 
-class Engagement(RegistryModel):
+class Engagement(Publishable, RegistryModel):
     """A membership, partnership, project, event or collaboration of a municipality."""
+
+    PUBLIC_FIELDS = (
+        "description", "parent", "participating_departments", "themes", "partner_organisations",
+        "partner_cities", "start_date", "end_date", "termination_reason", "annual_fee", "co_financing",
+    )
 
     class Kind(models.TextChoices):
         MEMBERSHIP = "membership", _("membership")
@@ -224,6 +256,7 @@ class Engagement(RegistryModel):
         return self.title
 
     def clean(self) -> None:
+        self.clean_internal_fields()
         errors: dict[str, list[str]] = {}
         if self.partnership_type and self.kind != self.Kind.PARTNERSHIP:
             errors.setdefault("partnership_type", []).append(
@@ -351,8 +384,10 @@ class FundingProgramme(BilingualNameMixin, RegistryModel):
         return self.display_name
 
 
-class Funding(RegistryModel):
+class Funding(Publishable, RegistryModel):
     """A line of external funding: an amount from a programme, received or expected, per department."""
+
+    PUBLIC_FIELDS = ("engagements", "amount", "amount_dkk", "start_date", "end_date", "description")
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("received")
@@ -399,6 +434,7 @@ class Funding(RegistryModel):
         return self.title
 
     def clean(self) -> None:
+        self.clean_internal_fields()
         errors: dict[str, str] = {}
         if self.currency:
             self.currency = self.currency.upper()

@@ -439,6 +439,7 @@ _FUNDING_COLS = {
     "approximate": Col("approximate", _boolean), "start": Col("start_date", _date(end=False)),
     "end": Col("end_date", _date(end=True)), "status": Col("status", _choice(Funding.Status)),
     "description": Col("description"), "source_reference": Col("source_reference"),
+    "internal_fields": Col("internal_fields", _texts),
 }
 FUNDING = Schema("title", {
     **_FUNDING_COLS, "department": _ref("department", required=True), "engagements": _refs("engagements"),
@@ -455,6 +456,7 @@ ENGAGEMENT = Schema("title", {
     "organisations": _refs("partner_organisations"), "cities": _refs("partner_cities"),
     "contacts": _refs("contacts"), "representatives": _nested(), "links": _nested(), "funding": _nested(),
     "description": Col("description"), "source_reference": Col("source_reference"), "notes": Col("notes"),
+    "internal_fields": Col("internal_fields", _texts),
 })
 STATED_FIGURE = Schema("key", {
     "key": Col("key", required=True), "label": Col("label", required=True),

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch
 
 from udsyn.engagements.models import City, Engagement, ExternalOrganisation, Funding, FundingProgramme
 from udsyn.organisation.models import Municipality
@@ -17,6 +17,10 @@ ENGAGEMENT_FIELDS = (
     "id", "municipality_id", "title", "kind", "partnership_type", "description", "status", "start_date",
     "end_date", "annual_fee", "co_financing", "lead_department__code", "lead_department__name",
     "lead_department__name_en", "parent_id",
+)
+FUNDING_FIELDS = (
+    "id", "title", "amount", "currency", "amount_dkk", "approximate", "status", "start_date", "end_date",
+    "internal_fields", "programme__name", "programme__name_en", "programme__source",
 )
 
 
@@ -34,38 +38,54 @@ class PublicPage:
     co_financing: Decimal
 
 
+def _mask(record: Engagement | Funding) -> None:
+    """Blank the fields marked internal on this (unsaved, read-only) copy of the record."""
+    for name in record.internal_fields or []:
+        field = record._meta.get_field(name)
+        if not field.many_to_many:
+            setattr(record, field.attname, None)
+
+
 def page(municipality: Municipality) -> PublicPage:
     engagements = list(
         Engagement.objects.filter(municipality=municipality, status=Engagement.Status.ACTIVE)
         .select_related("lead_department")
-        .only(*ENGAGEMENT_FIELDS)
+        .only(*ENGAGEMENT_FIELDS, "internal_fields")
         .prefetch_related(
             Prefetch("partner_organisations", queryset=ExternalOrganisation.objects.only("id", "name", "country")),
             Prefetch("partner_cities", queryset=City.objects.only("id", "name", "country", "latitude", "longitude")),
-            Prefetch("funding", queryset=Funding.objects.select_related("programme").only(
-                "id", "title", "amount", "currency", "amount_dkk", "approximate", "status", "start_date",
-                "end_date", "programme__name", "programme__name_en", "programme__source")),
+            Prefetch("funding", queryset=Funding.objects.select_related("programme").only(*FUNDING_FIELDS)),
         )
         .order_by("title")
     )
+    for engagement in engagements:
+        engagement.public_organisations = (  # type: ignore[attr-defined]
+            list(engagement.partner_organisations.all()) if engagement.is_public("partner_organisations") else [])
+        engagement.public_cities = (  # type: ignore[attr-defined]
+            list(engagement.partner_cities.all()) if engagement.is_public("partner_cities") else [])
+        engagement.public_funding = [  # type: ignore[attr-defined]
+            line for line in engagement.funding.all() if line.is_public("engagements")]
+        for line in engagement.public_funding:  # type: ignore[attr-defined]
+            _mask(line)
+        _mask(engagement)
     memberships = [e for e in engagements if e.kind == Engagement.Kind.MEMBERSHIP]
     cities: dict[int, list] = {}
     for engagement in engagements:
-        for city in engagement.partner_cities.all():
+        for city in engagement.public_cities:  # type: ignore[attr-defined]
             if city.latitude is not None and city.longitude is not None:
                 entry = cities.setdefault(city.pk, [city.name, city.country, city.latitude, city.longitude, 0])
                 entry[4] += 1
-    funding = Funding.objects.filter(municipality=municipality)
     sources = dict(FundingProgramme.Source.choices)
     rows: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
-    for row in funding.exclude(start_date=None).exclude(amount_dkk=None).values(
-        "start_date__year", "programme__source"
-    ).annotate(total=Sum("amount_dkk")):
-        rows[(row["start_date__year"], str(sources[row["programme__source"]]))] += row["total"]
-    by_source = [
-        (str(sources[row["programme__source"]]), row["total"] or Decimal(0))
-        for row in funding.values("programme__source").annotate(total=Sum("amount_dkk")).order_by("-total")
-    ]
+    by_source: dict[str, Decimal] = defaultdict(Decimal)
+    for line in Funding.objects.filter(municipality=municipality).select_related("programme").only(*FUNDING_FIELDS):
+        _mask(line)
+        if line.amount_dkk is None:
+            continue
+        label = str(sources[line.programme.source])
+        by_source[label] += line.amount_dkk
+        if line.start_date is not None:
+            rows[(line.start_date.year, label)] += line.amount_dkk
     return PublicPage(
         municipality=municipality,
         memberships=memberships,
@@ -73,8 +93,8 @@ def page(municipality: Municipality) -> PublicPage:
         projects=[e for e in engagements if e.kind == Engagement.Kind.PROJECT],
         cities=sorted((tuple(c) for c in cities.values()), key=lambda c: c[0]),  # type: ignore[misc]
         funding_rows=dict(rows),
-        funding_by_source=by_source,
-        funding_total=sum((total for _label, total in by_source), Decimal(0)),
+        funding_by_source=sorted(by_source.items(), key=lambda item: -item[1]),
+        funding_total=sum(by_source.values(), Decimal(0)),
         annual_fees=sum((e.annual_fee or Decimal(0) for e in memberships), Decimal(0)),
         co_financing=sum((e.co_financing or Decimal(0) for e in memberships), Decimal(0)),
     )
