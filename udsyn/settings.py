@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "udsyn.reports",
     "udsyn.public",
     "udsyn.api",
+    "udsyn.steering",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -147,3 +148,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# E-mail: SMTP when EMAIL_HOST is set, otherwise printed to the console (development).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Udsyn <udsyn@localhost>")
+# Where links in e-mails point.
+UDSYN_BASE_URL = os.environ.get("UDSYN_BASE_URL", "http://127.0.0.1:8000")

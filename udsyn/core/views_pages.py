@@ -11,7 +11,7 @@ from udsyn.core.overview import municipality_overview
 from udsyn.organisation.models import Municipality
 
 
-def _chosen_municipality(request: HttpRequest) -> Municipality | None:
+def chosen_municipality(request: HttpRequest) -> Municipality | None:
     code = request.GET.get("municipality")
     with_data = Municipality.objects.filter(departments__isnull=False).distinct()
     if code:
@@ -26,7 +26,7 @@ def _chosen_municipality(request: HttpRequest) -> Municipality | None:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    municipality = _chosen_municipality(request)
+    municipality = chosen_municipality(request)
     choices = Municipality.objects.filter(departments__isnull=False).distinct().order_by("name")
     return render(request, "core/home.html", {
         "municipality": municipality,

@@ -75,7 +75,9 @@ class EngagementDetailView(ObjectDetailView):
         )
 
     def extra_context(self, obj: Any) -> dict[str, Any]:
-        return {"overdue": obj.is_overdue(timezone.localdate())}
+        from udsyn.steering.views import engagement_steering
+
+        return {"overdue": obj.is_overdue(timezone.localdate()), **engagement_steering(self.request.user, obj)}
 
 
 class EngagementEditView(ObjectEditView):

@@ -41,6 +41,7 @@ from udsyn.engagements.models import (
     Theme,
 )
 from udsyn.organisation.models import Committee, Department, Municipality, Person, Region, StatedFigure, Unit
+from udsyn.steering.models import Alignment
 from udsyn.strategy.models import FocusArea, Goal, Principle, Strategy, StrategyElement
 
 M = TypeVar("M", bound=models.Model)
@@ -68,7 +69,7 @@ class ImportProblem:
 MODELS: tuple[type[models.Model], ...] = (
     Region, Municipality, Theme, FundingProgramme, ExternalOrganisation, City, Department, Unit, Person,
     Committee, Strategy, StrategyElement, Goal, Principle, FocusArea, Engagement, Representative,
-    EngagementLink, Funding, StatedFigure,
+    EngagementLink, Alignment, Funding, StatedFigure,
 )
 
 
@@ -433,6 +434,7 @@ STATEMENT = Schema("title", {
 })
 REPRESENTATIVE = Schema("person", {"person": _ref("person", required=True), "role": Col("role")})
 LINK = Schema("url", {"url": Col("url", required=True), "title": Col("title")})
+SERVES = Schema("goal", {"goal": _ref("goal"), "focus_area": _ref("focus_area"), "justification": Col("justification")})
 _FUNDING_COLS = {
     "title": Col("title", required=True), "programme": _ref("programme", required=True),
     "amount": Col("amount", _decimal), "currency": Col("currency", _upper), "amount_dkk": Col("amount_dkk", _decimal),
@@ -455,6 +457,7 @@ ENGAGEMENT = Schema("title", {
     "co_financing": Col("co_financing", _decimal), "themes": _refs("themes"),
     "organisations": _refs("partner_organisations"), "cities": _refs("partner_cities"),
     "contacts": _refs("contacts"), "representatives": _nested(), "links": _nested(), "funding": _nested(),
+    "serves": _nested(),
     "description": Col("description"), "source_reference": Col("source_reference"), "notes": Col("notes"),
     "internal_fields": Col("internal_fields", _texts),
 })
@@ -1124,6 +1127,8 @@ class _FileImport:
     def _engagement_record(self, rec: _Rec) -> None:
         representatives = self._nested(rec, "representatives", REPRESENTATIVE)
         links = self._nested(rec, "links", LINK)
+        serves = self._nested(rec, "serves", SERVES)
+        targets = [self._served(sub) for sub in serves]
         self.engagement_funding += [(rec, funding) for funding in self._nested(rec, "funding", ENGAGEMENT_FUNDING)]
         if self._scope(rec) is None:
             return
@@ -1142,6 +1147,32 @@ class _FileImport:
             self._representatives(engagement, list(zip(representatives, people, strict=True)))
         if "links" in rec.refs:
             self._links(engagement, links)
+        if "serves" in rec.refs:
+            self._alignments(engagement, list(zip(serves, targets, strict=True)))
+
+    def _served(self, rec: _Rec) -> tuple[str, Any] | None:
+        """The goal or focus area a ``serves`` entry names, as ("goal" | "focus_area", record)."""
+        assert self.municipality is not None
+        given = [key for key in ("goal", "focus_area") if rec.refs.get(key)]
+        if len(given) != 1:
+            rec.problem("goal", _("Name either a goal or a focus_area."))
+            return None
+        key = given[0]
+        table = self.statements["goals" if key == "goal" else "focus_areas"]
+        found = self._find(rec, key, table, _key(rec.refs[key]), _('No {kind} "{title}" in {municipality}.').format(
+            kind=key.replace("_", " "), title=rec.refs[key], municipality=self.municipality.name))
+        return (key, found) if found is not None else None
+
+    def _alignments(self, engagement: Engagement, items: list[tuple[_Rec, tuple[str, Any] | None]]) -> None:
+        existing = {(a.goal_id, a.focus_area_id): a for a in Alignment.objects.filter(engagement=engagement)}
+        for rec, target in items:
+            if rec.ok and target is not None:
+                key, record = target
+                ids = (record.pk, None) if key == "goal" else (None, record.pk)
+                self._upsert(rec, Alignment, existing.pop(ids, None), {
+                    "engagement": engagement, key: record, "justification": rec.values.get("justification", "")})
+        for alignment in existing.values():
+            self._delete(alignment)
 
     def _engagement_refs(self, rec: _Rec, values: dict[str, Any]) -> dict[str, list[Any]]:
         """Resolve the engagement's references into ``values``; return its many-to-many lists."""

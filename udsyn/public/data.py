@@ -7,6 +7,7 @@ source references. Templates for the public pages get nothing else.
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch
 
@@ -41,7 +42,7 @@ class PublicPage:
 def _mask(record: Engagement | Funding) -> None:
     """Blank the fields marked internal on this (unsaved, read-only) copy of the record."""
     for name in record.internal_fields or []:
-        field = record._meta.get_field(name)
+        field: Any = record._meta.get_field(name)
         if not field.many_to_many:
             setattr(record, field.attname, None)
 

@@ -128,3 +128,15 @@ def aria_sort(current: str, column: Column) -> str:
 @register.filter
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key, "")
+
+
+@register.filter
+def add_amounts(first: Any, second: Any) -> Any:
+    """The sum of two amounts, either of which may be empty."""
+    return (first or 0) + (second or 0)
+
+
+@register.filter
+def length_of_values(mapping: dict[Any, Any]) -> int:
+    """How many items a mapping of lists holds in all."""
+    return sum(len(values) for values in mapping.values())

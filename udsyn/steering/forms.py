@@ -1,0 +1,123 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from udsyn.engagements.models import Engagement
+from udsyn.steering.models import Alignment, Indicator, Observation, Review, ReviewSchedule
+from udsyn.strategy.models import FocusArea, Goal, Principle
+
+
+def _style(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.RadioSelect):
+            widget.attrs.setdefault("class", "form-radio")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        elif isinstance(widget, forms.Textarea):
+            widget.attrs.setdefault("class", "form-input")
+            widget.attrs.setdefault("rows", "3")
+        else:
+            widget.attrs.setdefault("class", "form-input")
+
+
+class AlignmentForm(forms.ModelForm):
+    class Meta:
+        model = Alignment
+        fields = ["goal", "focus_area", "justification"]
+
+    def __init__(self, *args: Any, engagement: Engagement, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.engagement = engagement
+        goal: Any = self.fields["goal"]
+        area: Any = self.fields["focus_area"]
+        goal.queryset = Goal.objects.filter(municipality=engagement.municipality).order_by("order")
+        area.queryset = FocusArea.objects.filter(municipality=engagement.municipality).order_by("order")
+        _style(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        goal, area = data.get("goal"), data.get("focus_area")
+        if bool(goal) == bool(area):
+            raise forms.ValidationError(_("Choose either a political goal or a focus area."))
+        engagement = self.instance.engagement
+        duplicate = Alignment.objects.filter(engagement=engagement, goal=goal, focus_area=area)
+        if duplicate.exists():
+            raise forms.ValidationError(_("The engagement is already linked to it."))
+        return data
+
+
+class ReviewForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = ["reviewed_on", "staff_hours", "hourly_cost", "annual_fee", "co_financing", "funding_brought",
+                  "knowledge", "partnerships", "visibility", "recommendation", "summary", "next_review_due"]
+        widgets = {
+            "reviewed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "next_review_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "recommendation": forms.RadioSelect,
+        }
+        help_texts = {"next_review_due": gettext_lazy("Empty: as the review schedule says.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class ScoreForm(forms.Form):
+    """One principle's score (1–5) and note."""
+
+    score = forms.TypedChoiceField(
+        choices=[("", "—")] + [(str(n), str(n)) for n in range(1, 6)], coerce=int, empty_value=None,
+        required=False, label=gettext_lazy("Score (1–5)"),
+    )
+    note = forms.CharField(required=False, label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, principle: Principle, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.principle = principle
+        _style(self)
+
+
+def score_forms(principles: list[Principle], data: Any = None) -> list[ScoreForm]:
+    return [ScoreForm(data, principle=p, prefix=f"principle-{p.pk}") for p in principles]
+
+
+class EndForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason for ending it"), widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=gettext_lazy("Kept with the engagement and in its history."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class ObservationForm(forms.ModelForm):
+    class Meta:
+        model = Observation
+        fields = ["date", "value", "note"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, indicator: Indicator, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.indicator = indicator
+        _style(self)
+
+    def clean_date(self) -> Any:
+        date = self.cleaned_data["date"]
+        if Observation.objects.filter(indicator=self.instance.indicator, date=date).exists():
+            raise forms.ValidationError(_("There is already a value for this date."))
+        return date
+
+
+class ScheduleForm(forms.ModelForm):
+    class Meta:
+        model = ReviewSchedule
+        fields = ["interval", "remind_days_before"]
+        widgets = {"interval": forms.RadioSelect}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)

@@ -1,0 +1,220 @@
+"""The state of steering: when each engagement's review falls due, which engagements serve no goal and
+which goals no engagement serves, and the values of indicators, computed or observed."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from udsyn.engagements.models import Engagement, Funding
+from udsyn.organisation.models import Department, Municipality
+from udsyn.steering.models import Alignment, Indicator, Observation, Review, ReviewSchedule
+from udsyn.strategy.models import FocusArea, Goal
+
+SOON_DAYS = 30
+
+
+def schedule_of(municipality: Municipality) -> ReviewSchedule:
+    """The municipality's schedule; every year until a coordinator chooses otherwise."""
+    found = ReviewSchedule.objects.filter(municipality=municipality).first()
+    return found or ReviewSchedule(municipality=municipality)
+
+
+@dataclass
+class ReviewState:
+    engagement: Engagement
+    last: Review | None
+    due: datetime.date
+    state: str  # "overdue", "due", "ok"
+    today: datetime.date
+
+    @property
+    def days_left(self) -> int:
+        return (self.due - self.today).days
+
+
+def review_state(engagement: Engagement, schedule: ReviewSchedule, today: datetime.date) -> ReviewState:
+    """Reviews are prefetched as ``engagement.reviews.all()`` (newest first)."""
+    reviews = list(engagement.reviews.all())
+    last = reviews[0] if reviews else None
+    if last is not None:
+        due = last.next_review_due or schedule.next_due(last.reviewed_on)
+    else:
+        # Never reviewed: due one interval after it started (or was registered, if its start is unknown).
+        due = schedule.next_due(engagement.start_date or engagement.created.date())
+    if due < today:
+        state = "overdue"
+    elif (due - today).days <= max(schedule.remind_days_before, SOON_DAYS):
+        state = "due"
+    else:
+        state = "ok"
+    return ReviewState(engagement, last, due, state, today)
+
+
+def engagements_for_review(municipality: Municipality, department: Department | None = None) -> QuerySet[Engagement]:
+    qs = Engagement.objects.filter(municipality=municipality, status=Engagement.Status.ACTIVE)
+    if department is not None:
+        qs = qs.involving(department)  # type: ignore[attr-defined]
+    return qs.select_related("lead_department").prefetch_related(
+        Prefetch("reviews", queryset=Review.objects.select_related("reviewer").order_by("-reviewed_on", "-pk")),
+        "participating_departments",
+    ).order_by("title")
+
+
+def review_states(municipality: Municipality, department: Department | None = None,
+                  today: datetime.date | None = None) -> list[ReviewState]:
+    today = today or timezone.localdate()
+    schedule = schedule_of(municipality)
+    states = [review_state(e, schedule, today) for e in engagements_for_review(municipality, department)]
+    return sorted(states, key=lambda s: (s.due, s.engagement.title))
+
+
+@dataclass
+class Conformance:
+    unaligned: dict[Department, list[Engagement]]  # active engagements serving no goal or focus area
+    unserved_goals: list[Goal]
+    unserved_focus_areas: list[FocusArea]
+
+
+def conformance(municipality: Municipality, department: Department | None = None) -> Conformance:
+    active = Engagement.objects.filter(municipality=municipality, status=Engagement.Status.ACTIVE)
+    if department is not None:
+        active = active.involving(department)  # type: ignore[attr-defined]
+    unaligned: dict[Department, list[Engagement]] = defaultdict(list)
+    for engagement in active.filter(alignments__isnull=True).select_related("lead_department").order_by(
+        "lead_department__code", "title"
+    ):
+        unaligned[engagement.lead_department].append(engagement)
+    served = Q(alignments__engagement__status=Engagement.Status.ACTIVE)
+    goals = Goal.objects.filter(municipality=municipality).exclude(served).order_by("order", "title")
+    areas = FocusArea.objects.filter(municipality=municipality).exclude(served).order_by("order", "title")
+    return Conformance(dict(unaligned), list(goals), list(areas))
+
+
+@dataclass
+class TargetSummary:
+    """A goal or focus area with the engagements that serve it, their costs, funding and review state."""
+
+    target: Goal | FocusArea
+    alignments: list[Alignment]
+    states: dict[int, ReviewState]
+    indicators: list["IndicatorValues"] = field(default_factory=list)
+
+    @property
+    def engagements(self) -> list[Engagement]:
+        return [a.engagement for a in self.alignments]
+
+    @property
+    def departments(self) -> list[str]:
+        return sorted({d.code for e in self.engagements for d in e.departments})
+
+    @property
+    def annual_cost(self) -> Decimal:
+        return sum(((e.annual_fee or Decimal(0)) + (e.co_financing or Decimal(0)) for e in self.engagements),
+                   Decimal(0))
+
+    @property
+    def funding(self) -> Decimal:
+        return sum((getattr(e, "funding_dkk", None) or Decimal(0) for e in self.engagements), Decimal(0))
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for e in self.engagements if self.states.get(e.pk) and self.states[e.pk].state == "overdue")
+
+
+def dashboard(municipality: Municipality, today: datetime.date | None = None) -> tuple[list[TargetSummary],
+                                                                                       list[TargetSummary]]:
+    """Per goal and per focus area: what serves it. A fixed number of queries whatever the size."""
+    today = today or timezone.localdate()
+    schedule = schedule_of(municipality)
+    alignments = list(
+        Alignment.objects.filter(engagement__municipality=municipality, engagement__status=Engagement.Status.ACTIVE)
+        .select_related("engagement__lead_department", "goal", "focus_area")
+        .prefetch_related(
+            "engagement__participating_departments",
+            Prefetch("engagement__reviews", queryset=Review.objects.order_by("-reviewed_on", "-pk")),
+        )
+        .order_by("engagement__title")
+    )
+    engagement_ids = {a.engagement_id for a in alignments}
+    funding = dict(
+        Funding.objects.filter(engagements__in=engagement_ids).values_list("engagements").annotate(
+            total=Sum("amount_dkk"))
+    )
+    states: dict[int, ReviewState] = {}
+    for alignment in alignments:
+        engagement = alignment.engagement
+        engagement.funding_dkk = funding.get(engagement.pk)  # type: ignore[attr-defined]
+        states.setdefault(engagement.pk, review_state(engagement, schedule, today))
+    indicators = indicator_values(municipality, today)
+    goals = [TargetSummary(g, [a for a in alignments if a.goal_id == g.pk], states,
+                           [i for i in indicators if i.indicator.goal_id == g.pk])
+             for g in Goal.objects.filter(municipality=municipality).order_by("order", "title")]
+    areas = [TargetSummary(f, [a for a in alignments if a.focus_area_id == f.pk], states,
+                           [i for i in indicators if i.indicator.focus_area_id == f.pk])
+             for f in FocusArea.objects.filter(municipality=municipality).order_by("order", "title")]
+    return goals, areas
+
+
+@dataclass
+class IndicatorValues:
+    indicator: Indicator
+    series: list[tuple[datetime.date, Decimal]]  # oldest first
+    late: bool  # its owner has missed the publication frequency
+
+    @property
+    def latest(self) -> Decimal | None:
+        return self.series[-1][1] if self.series else None
+
+
+def indicator_values(municipality: Municipality, today: datetime.date | None = None) -> list[IndicatorValues]:
+    today = today or timezone.localdate()
+    indicators = list(
+        Indicator.objects.filter(municipality=municipality).select_related("owner", "goal", "focus_area")
+        .prefetch_related(Prefetch("observations", queryset=Observation.objects.order_by("date")))
+    )
+    return [values_of(indicator, today) for indicator in indicators]
+
+
+def values_of(indicator: Indicator, today: datetime.date) -> IndicatorValues:
+    observed = [(o.date, o.value) for o in indicator.observations.all()]
+    if indicator.computed == Indicator.Computed.FUNDING_PER_YEAR:
+        return IndicatorValues(indicator, funding_per_year(indicator.municipality_id), late=False)
+    if indicator.computed == Indicator.Computed.ACTIVE_PARTNERSHIPS:
+        return IndicatorValues(indicator, _merge(observed, today, active_partnerships(indicator)), late=False)
+    if indicator.computed == Indicator.Computed.REVIEWED_ON_TIME:
+        return IndicatorValues(indicator, _merge(observed, today, reviewed_on_time(indicator.municipality)),
+                               late=False)
+    last = observed[-1][0] if observed else indicator.created.date()
+    return IndicatorValues(indicator, observed, late=(today - last).days > indicator.period_days)
+
+
+def _merge(observed: list[tuple[datetime.date, Decimal]], today: datetime.date,
+           current: Decimal) -> list[tuple[datetime.date, Decimal]]:
+    """Recorded values so far, with today's computed value as the newest."""
+    return [*(o for o in observed if o[0] < today), (today, current)]
+
+
+def funding_per_year(municipality_id: int) -> list[tuple[datetime.date, Decimal]]:
+    rows = (Funding.objects.filter(municipality_id=municipality_id).exclude(start_date=None)
+            .values("start_date__year").annotate(total=Sum("amount_dkk")).order_by("start_date__year"))
+    return [(datetime.date(r["start_date__year"], 12, 31), r["total"] or Decimal(0)) for r in rows]
+
+
+def active_partnerships(indicator: Indicator) -> Decimal:
+    served = Alignment.objects.filter(
+        engagement__kind=Engagement.Kind.PARTNERSHIP, engagement__status=Engagement.Status.ACTIVE
+    )
+    served = served.filter(goal=indicator.goal) if indicator.goal_id else served.filter(focus_area=indicator.focus_area)
+    return Decimal(served.values("engagement").distinct().count())
+
+
+def reviewed_on_time(municipality: Municipality, today: datetime.date | None = None) -> Decimal:
+    states = review_states(municipality, today=today)
+    if not states:
+        return Decimal(0)
+    on_time = sum(1 for s in states if s.state != "overdue")
+    return (Decimal(100) * on_time / len(states)).quantize(Decimal("0.1"))

@@ -1,0 +1,259 @@
+"""The goal dashboard, conformance, reviews and their schedule, goal links and indicators.
+
+Department editors see and record reviews only of engagements their department leads or takes part in;
+coordinators see all of their municipality's; readers read.
+"""
+
+import datetime
+from functools import lru_cache
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Prefetch, Sum
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from udsyn.core import permissions
+from udsyn.core.views_pages import chosen_municipality
+from udsyn.engagements.models import Engagement, Funding
+from udsyn.organisation.models import Municipality, Role
+from udsyn.steering import charts, status
+from udsyn.steering.forms import AlignmentForm, EndForm, ObservationForm, ReviewForm, ScheduleForm, score_forms
+from udsyn.steering.models import Alignment, Indicator, Review, ReviewSchedule, ReviewScore
+from udsyn.strategy.models import Principle
+
+
+def _sees_reviews_of(user: Any, engagement: Engagement) -> bool:
+    """Editors: their department's engagements; everyone else of the municipality (and admins): all."""
+    kind = permissions.kind_of(user)
+    if kind == Role.Kind.ADMINISTRATOR:
+        return True
+    role = permissions.role_of(user)
+    if role is None or role.municipality_id != engagement.municipality_id:
+        return False
+    if kind == Role.Kind.EDITOR:
+        return role.department_id in engagement.department_ids()
+    return True
+
+
+def _department_scope(user: Any) -> Any:
+    role = permissions.role_of(user)
+    if permissions.kind_of(user) == Role.Kind.EDITOR and role is not None:
+        return role.department
+    return None
+
+
+@lru_cache(maxsize=256)
+def _trend(points: tuple[tuple[str, float], ...], title: str, unit: str, language: str) -> Any:
+    return charts.trend(list(points), title, unit)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    municipality = chosen_municipality(request)
+    choices = Municipality.objects.filter(departments__isnull=False).distinct().order_by("name")
+    context: dict[str, Any] = {"municipality": municipality, "choices": choices}
+    if municipality is not None:
+        goals, areas = status.dashboard(municipality)
+        department = _department_scope(request.user)
+        visible = None if department is None else {
+            e.pk for e in Engagement.objects.filter(municipality=municipality).involving(department)  # type: ignore[attr-defined]
+        }
+        language = get_language() or "da"
+        for summary in (*goals, *areas):
+            for values in summary.indicators:
+                values.chart = _trend(  # type: ignore[attr-defined]
+                    tuple((d.isoformat(), float(v)) for d, v in values.series), values.indicator.name,
+                    values.indicator.unit, language,
+                )
+        context.update({
+            "goals": goals, "areas": areas, "visible_reviews": visible,
+            "conformance": status.conformance(municipality, department),
+            "schedule": status.schedule_of(municipality),
+            "may_edit_schedule": permissions.kind_of(request.user) in (Role.Kind.ADMINISTRATOR,
+                                                                       Role.Kind.COORDINATOR),
+            "frameworks_due": municipality.strategies.exclude(revision_due=None).filter(
+                revision_due__lte=timezone.localdate() + datetime.timedelta(days=180)).order_by("revision_due"),
+            "today": timezone.localdate(),
+        })
+    return render(request, "steering/dashboard.html", context)
+
+
+@login_required
+def reviews(request: HttpRequest) -> HttpResponse:
+    municipality = chosen_municipality(request)
+    if municipality is None:
+        return render(request, "steering/reviews.html", {"municipality": None})
+    states = status.review_states(municipality, _department_scope(request.user))
+    return render(request, "steering/reviews.html", {
+        "municipality": municipality,
+        "overdue": [s for s in states if s.state == "overdue"],
+        "due": [s for s in states if s.state == "due"],
+        "later": [s for s in states if s.state == "ok"],
+        "schedule": status.schedule_of(municipality),
+        "department": _department_scope(request.user),
+    })
+
+
+def _funding_brought(engagement: Engagement) -> Any:
+    return Funding.objects.filter(engagements=engagement).aggregate(total=Sum("amount_dkk"))["total"]
+
+
+@login_required
+def review_new(request: HttpRequest, engagement_pk: int) -> HttpResponse:
+    engagement = get_object_or_404(Engagement.objects.select_related("municipality", "lead_department"),
+                                   pk=engagement_pk)
+    if not permissions.can_edit(request.user, engagement):
+        raise PermissionDenied
+    principles = list(Principle.objects.filter(municipality=engagement.municipality).order_by("order"))
+    schedule = status.schedule_of(engagement.municipality)
+    today = timezone.localdate()
+    initial = {
+        "reviewed_on": today, "annual_fee": engagement.annual_fee, "co_financing": engagement.co_financing,
+        "funding_brought": _funding_brought(engagement),
+    }
+    form = ReviewForm(request.POST or None, initial=initial)
+    scores = score_forms(principles, request.POST or None)
+    if request.method == "POST" and form.is_valid() and all(s.is_valid() for s in scores):
+        with transaction.atomic():
+            review = form.save(commit=False)
+            review.engagement = engagement
+            review.reviewer = request.user  # type: ignore[assignment]
+            if review.next_review_due is None:
+                review.next_review_due = schedule.next_due(review.reviewed_on)
+            review.save()
+            for score_form in scores:
+                if score_form.cleaned_data.get("score"):
+                    ReviewScore.objects.create(review=review, principle=score_form.principle,
+                                               score=score_form.cleaned_data["score"],
+                                               note=score_form.cleaned_data.get("note", ""))
+        messages.success(request, _("The review is recorded. The next review is due {date}.").format(
+            date=review.next_review_due.strftime("%d.%m.%Y")))
+        return HttpResponseRedirect(review.get_absolute_url())
+    return render(request, "steering/review_form.html", {
+        "engagement": engagement, "form": form, "scores": scores, "schedule": schedule,
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_object_or_404(
+        Review.objects.select_related("engagement__municipality", "engagement__lead_department", "reviewer")
+        .prefetch_related("scores__principle", "engagement__participating_departments"), pk=pk)
+    if not _sees_reviews_of(request.user, review.engagement):
+        raise PermissionDenied
+    engagement = review.engagement
+    return render(request, "steering/review_detail.html", {
+        "review": review, "engagement": engagement,
+        "may_end": review.recommendation == Review.Recommendation.END
+        and engagement.status == Engagement.Status.ACTIVE and permissions.can_edit(request.user, engagement),
+    })
+
+
+@login_required
+def end_engagement(request: HttpRequest, engagement_pk: int) -> HttpResponse:
+    engagement = get_object_or_404(Engagement, pk=engagement_pk)
+    if not permissions.can_edit(request.user, engagement):
+        raise PermissionDenied
+    form = EndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        engagement.status = Engagement.Status.TERMINATED
+        engagement.termination_reason = form.cleaned_data["reason"]
+        engagement.end_date = engagement.end_date or timezone.localdate()
+        engagement._change_reason = _("Ended after a review")  # type: ignore[attr-defined]
+        engagement.save()
+        messages.success(request, _("{title} is ended; the reason is kept in its history.").format(
+            title=engagement.title))
+        return HttpResponseRedirect(engagement.get_absolute_url())
+    return render(request, "steering/end_form.html", {"engagement": engagement, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def alignment_new(request: HttpRequest, engagement_pk: int) -> HttpResponse:
+    engagement = get_object_or_404(Engagement.objects.select_related("municipality"), pk=engagement_pk)
+    if not permissions.can_edit(request.user, engagement):
+        raise PermissionDenied
+    form = AlignmentForm(request.POST or None, engagement=engagement)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The link is saved."))
+        return HttpResponseRedirect(engagement.get_absolute_url())
+    return render(request, "steering/alignment_form.html", {"engagement": engagement, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def alignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    alignment = get_object_or_404(Alignment.objects.select_related("engagement"), pk=pk)
+    if not permissions.can_edit(request.user, alignment.engagement) or request.method != "POST":
+        raise PermissionDenied
+    alignment.delete()
+    messages.success(request, _("The link is removed."))
+    return HttpResponseRedirect(alignment.engagement.get_absolute_url())
+
+
+@login_required
+def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = get_object_or_404(Indicator.objects.select_related("municipality", "owner", "goal", "focus_area"),
+                                  pk=pk)
+    kind = permissions.kind_of(request.user)
+    may_record = kind == Role.Kind.ADMINISTRATOR or (
+        kind == Role.Kind.COORDINATOR
+        and getattr(permissions.role_of(request.user), "municipality_id", None) == indicator.municipality_id
+    )
+    form = ObservationForm(request.POST or None, indicator=indicator) if may_record and not indicator.computed \
+        else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            observation = form.save(commit=False)
+            observation.recorded_by = request.user  # type: ignore[assignment]
+            observation.save()
+            messages.success(request, _("The value is recorded."))
+            return HttpResponseRedirect(indicator.get_absolute_url())
+    values = status.values_of(indicator, timezone.localdate())
+    chart = _trend(tuple((d.isoformat(), float(v)) for d, v in values.series), indicator.name, indicator.unit,
+                   get_language() or "da")
+    return render(request, "steering/indicator_detail.html", {
+        "indicator": indicator, "values": values, "chart": chart, "form": form,
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def schedule_edit(request: HttpRequest) -> HttpResponse:
+    municipality = chosen_municipality(request)
+    kind = permissions.kind_of(request.user)
+    role = permissions.role_of(request.user)
+    if municipality is None or not (kind == Role.Kind.ADMINISTRATOR or (
+            kind == Role.Kind.COORDINATOR and role is not None and role.municipality_id == municipality.pk)):
+        raise PermissionDenied
+    schedule = ReviewSchedule.objects.filter(municipality=municipality).first() or ReviewSchedule(
+        municipality=municipality)
+    form = ScheduleForm(request.POST or None, instance=schedule)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The review schedule is saved."))
+        return HttpResponseRedirect(reverse("steering:reviews") + f"?municipality={municipality.code}")
+    return render(request, "steering/schedule_form.html", {"municipality": municipality, "form": form})
+
+
+def engagement_steering(user: Any, engagement: Engagement) -> dict[str, Any]:
+    """What an engagement's page shows of goals and reviews: its goal links, and its review state to
+    those who may see its reviews."""
+    alignments = list(engagement.alignments.select_related("goal", "focus_area"))
+    context: dict[str, Any] = {"alignments": alignments, "may_steer": permissions.can_edit(user, engagement)}
+    if _sees_reviews_of(user, engagement):
+        engagement_reviews = Engagement.objects.filter(pk=engagement.pk).prefetch_related(
+            Prefetch("reviews", queryset=Review.objects.order_by("-reviewed_on", "-pk")))[0]
+        context["review_state"] = status.review_state(
+            engagement_reviews, status.schedule_of(engagement.municipality), timezone.localdate())
+    return context
