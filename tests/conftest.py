@@ -11,6 +11,9 @@ from django.test import Client
 from udsyn.engagements.models import City, Engagement, ExternalOrganisation, Funding, FundingProgramme, Theme
 from udsyn.organisation.models import Department, Municipality, Person, Role
 
+# The browser fixtures (one Chromium for the whole session) live in tests/browser.py.
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _test_hosts(settings: Any) -> None:

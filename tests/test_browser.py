@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from tests.browser import assert_accessible, browser, page  # noqa: F401 - fixtures
+from tests.browser import assert_accessible
 from udsyn.engagements.models import City, Engagement, ExternalOrganisation, Theme
 from udsyn.organisation.models import Department, Municipality, Role
 
@@ -27,7 +27,7 @@ def registry() -> Municipality:
     return copenhagen
 
 
-def test_coordinator_creates_and_finds_a_shared_engagement(page: Any, live_server: Any,  # noqa: F811
+def test_coordinator_creates_and_finds_a_shared_engagement(page: Any, live_server: Any,
                                                            registry: Municipality) -> None:
     base = live_server.url
     page.goto(base + "/")

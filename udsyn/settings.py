@@ -161,3 +161,4 @@ EMAIL_BACKEND = (
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Udsyn <udsyn@localhost>")
 # Where links in e-mails point.
 UDSYN_BASE_URL = os.environ.get("UDSYN_BASE_URL", "http://127.0.0.1:8000")
+FORMAT_MODULE_PATH = ["udsyn.formats"]

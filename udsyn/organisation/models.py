@@ -59,6 +59,13 @@ class Municipality(RegistryModel):
         return self.official_name
 
     @property
+    def display_name(self) -> str:
+        """'København'; in English 'Copenhagen'."""
+        if (get_language() or "da").startswith("en"):
+            return ENGLISH_NAMES.get(self.code, self.name)
+        return self.name
+
+    @property
     def official_name(self) -> str:
         """'Københavns Kommune', 'Odense Kommune'; in English 'Copenhagen Municipality'."""
         if (get_language() or "da").startswith("en"):

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from udsyn.engagements.models import Engagement, Funding, FundingProgramme, Representative
@@ -141,7 +142,8 @@ def build(
     departments_qs = Department.objects.filter(municipality=municipality).prefetch_related("units")
     if department:
         departments_qs = departments_qs.filter(pk=department.pk)
-    works = {d.pk: DepartmentWork(d, list(d.units.all())) for d in departments_qs.order_by("code")}
+    # In the order the registry got them (the source document's order), not alphabetically.
+    works = {d.pk: DepartmentWork(d, list(d.units.all())) for d in departments_qs.order_by("pk")}
     for engagement in engagements:
         lead = works.get(engagement.lead_department_id)
         if lead is not None:
@@ -167,7 +169,7 @@ def build(
         scope.funding().select_related("programme", "department").prefetch_related("engagements")
         .order_by("programme__source", "programme__name", "-start_date", "title")
     )
-    sources = dict(FundingProgramme.Source.choices)
+    sources = {value: capfirst(str(label)) for value, label in FundingProgramme.Source.choices}
     grouped: dict[str, list[Funding]] = defaultdict(list)
     for line in funding:
         grouped[line.programme.source].append(line)
@@ -209,14 +211,14 @@ def build(
     headline = [
         (_("Memberships of networks and organisations"), compute("networks", scope)),
         (_("Projects under way"), compute("projects", scope)),
-        (_("Partner cities"), compute("twin_cities", scope)),
+        (_("Partner cities"), compute("partner_cities", scope)),
     ]
     report = Report(
         municipality=municipality, department=department, language=language,
         as_of=as_of or timezone.localdate(), generated=timezone.now(), since_year=since_year,
         source_title=_source_title(stated),
         headline=headline, funding_since=funding_since, comparisons=all_comparisons,
-        departments=list(works.values()), strategies=list(strategies.order_by("name")),
+        departments=list(works.values()), strategies=list(strategies.order_by("pk")),
         partnerships=[
             e for e in engagements
             if e.kind == Engagement.Kind.PARTNERSHIP and e.parent_id not in by_id
@@ -235,7 +237,9 @@ def build(
 
 
 def _source_title(stated: list[StatedFigure]) -> str:
-    return next((figure.source for figure in stated if figure.source), "")
+    """The source document's title, as the stated figures cite it ("title, §1")."""
+    cited = next((figure.source for figure in stated if figure.source), "")
+    return cited.rsplit(", §", 1)[0]
 
 
 def _sections(report: Report) -> list[Section]:

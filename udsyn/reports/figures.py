@@ -10,6 +10,7 @@ hyphen (``projects-tmf``). The measures the registry can compute:
 ``funding_eu``          of which from EU programmes
 ``funding_ssc``         of which from the Strategic Sector Cooperation
 ``twin_cities``         twin and sister cities (active agreements)
+``partner_cities``      cities of all active partnerships and agreements
 ``political_goals``     political goals that international work must serve
 
 Anything else (e.g. ``delegation_requests``) is shown as stated, with a note that the registry does not
@@ -20,10 +21,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from udsyn.core.formatting import format_amount, format_number
 from udsyn.engagements.models import Engagement, EngagementQuerySet, Funding, FundingProgramme
@@ -150,7 +152,7 @@ def _in_period(funding: QuerySet[Funding], period: str) -> tuple[QuerySet[Fundin
     return overlapping, label
 
 
-def _sum(funding: QuerySet[Funding], what: str, period_label: str, undated: int) -> Computed:
+def _sum(funding: QuerySet[Funding], what: Any, period_label: str, undated: int) -> Computed:
     total = funding.aggregate(total=Sum("amount_dkk"))["total"] or Decimal(0)
     lines = funding.count()
     unknown = funding.filter(amount_dkk=None).count()
@@ -175,7 +177,7 @@ def _sum(funding: QuerySet[Funding], what: str, period_label: str, undated: int)
     return Computed(total, "DKK", basis)
 
 
-def _funding_of(source: Q | None, what: str) -> Callable[[Scope, StatedFigure | None], Computed]:
+def _funding_of(source: Q | None, what: Any) -> Callable[[Scope, StatedFigure | None], Computed]:
     def compute(scope: Scope, figure: StatedFigure | None) -> Computed:
         funding = scope.funding()
         if source is not None:
@@ -213,6 +215,14 @@ def _twin_cities(scope: Scope, figure: StatedFigure | None) -> Computed:
     return Computed(Decimal(cities), "count", basis)
 
 
+def _partner_cities(scope: Scope, figure: StatedFigure | None) -> Computed:
+    agreements = scope.engagements().filter(kind=Engagement.Kind.PARTNERSHIP, status=Engagement.Status.ACTIVE)
+    cities = agreements.values("partner_cities").exclude(partner_cities=None).distinct().count()
+    basis = _("The registry holds {agreements} active partnerships and agreements with {cities} cities.").format(
+        agreements=agreements.count(), cities=cities)
+    return Computed(Decimal(cities), "count", basis)
+
+
 def _goals(scope: Scope, figure: StatedFigure | None) -> Computed:
     n = Goal.objects.filter(municipality=scope.municipality).count()
     return Computed(Decimal(n), "count", _("The registry holds {n} political goals.").format(n=n))
@@ -222,10 +232,11 @@ MEASURES: dict[str, Callable[[Scope, StatedFigure | None], Computed]] = {
     "networks": _networks,
     "projects": _projects,
     "project_funding": _project_funding,
-    "funding": _funding_of(None, _("external funding")),
-    "funding_eu": _funding_of(Q(programme__source=FundingProgramme.Source.EU), _("EU funding")),
-    "funding_ssc": _funding_of(_ssc(), _("Strategic Sector Cooperation funding")),
+    "funding": _funding_of(None, gettext_lazy("external funding")),
+    "funding_eu": _funding_of(Q(programme__source=FundingProgramme.Source.EU), gettext_lazy("EU funding")),
+    "funding_ssc": _funding_of(_ssc(), gettext_lazy("Strategic Sector Cooperation funding")),
     "twin_cities": _twin_cities,
+    "partner_cities": _partner_cities,
     "political_goals": _goals,
 }
 

@@ -138,7 +138,7 @@ def _introduction(report: Report, pictures: dict[str, Picture], number: int) -> 
         "{n} engagements, with their departments, fees, partners and funding. Every figure is computed from "
         "the registry when the report is made."
     ).format(
-        scope=report.department.display_name if report.department else report.municipality.name,
+        scope=report.department.display_name if report.department else report.municipality.display_name,
         date=format_date(report.as_of), n=format_number(report.engagement_count),
     ), "lead")]
     if report.source_title:
@@ -166,7 +166,7 @@ def _introduction(report: Report, pictures: dict[str, Picture], number: int) -> 
         rows = []
         for comparison in report.comparisons:
             stated = comparison.stated
-            where = ", ".join(part for part in (stated.period, stated.source) if part)
+            where = ", ".join(part for part in (stated.period, _section_of(stated.source)) if part)
             rows.append([
                 comparison.label + (f" ({comparison.department.code})" if comparison.department else ""),
                 stated.display_value + (f" ({where})" if where else ""),
@@ -178,6 +178,11 @@ def _introduction(report: Report, pictures: dict[str, Picture], number: int) -> 
     if "engagements" in pictures:
         out.append(Figure(pictures["engagements"]))
     return out
+
+
+def _section_of(source: str) -> str:
+    """The section a stated figure cites ("§1"), without the source's title, which the report names once."""
+    return "§" + source.rsplit("§", 1)[1] if "§" in source else source
 
 
 def _department_summary(work: DepartmentWork) -> str:
