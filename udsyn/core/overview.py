@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q, Sum
+from django.utils.text import capfirst
 
 from udsyn.engagements.models import Engagement, Funding, FundingProgramme
 from udsyn.organisation.models import Department, Municipality
@@ -68,7 +69,7 @@ def municipality_overview(municipality: Municipality) -> Overview:
         if line["department_id"] in departments:
             departments[line["department_id"]].funding_dkk = line["total"] or Decimal(0)
 
-    sources = dict(FundingProgramme.Source.choices)
+    sources = {value: capfirst(str(label)) for value, label in FundingProgramme.Source.choices}
     by_source: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for source in funding.values("programme__source", "status").annotate(total=Sum("amount_dkk")):
         by_source[source["programme__source"]][source["status"]] += source["total"] or Decimal(0)
