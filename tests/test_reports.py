@@ -19,6 +19,10 @@ from udsyn.reports import content
 from udsyn.reports.models import ReportJob
 from udsyn.reports.render import make
 
+# Every test here needs the test database; marking them all also makes pytest-django create it for the
+# module-scoped fixture below, even when only tests that read its reports are selected.
+pytestmark = pytest.mark.django_db
+
 SECTIONS = {
     "da": ["Indledning", "Internationalt arbejde i forvaltningerne", "Agendaer, strategier og handlingsplaner",
            "Medlemskaber af internationale netværk og organisationer", "Samarbejdsbyer og aftaler",
@@ -46,7 +50,7 @@ def _text(fmt: str, data: bytes) -> str:
 
 
 @pytest.fixture(scope="module")
-def reports(django_db_blocker: Any) -> dict[tuple[str, str], Any]:
+def reports(django_db_setup: None, django_db_blocker: Any) -> dict[tuple[str, str], Any]:
     """Copenhagen's report in every format and language, made once from the seed data."""
 
     def work() -> dict[tuple[str, str], Any]:
@@ -126,7 +130,6 @@ def test_pdf_is_a4_with_page_numbers_and_as_of_stamp(reports: dict[Any, Any]) ->
     assert "æ" in text and "ø" in text and "å" in text
 
 
-@pytest.mark.django_db
 def test_command_writes_a_department_report(tmp_path: Any) -> None:
     load()
     target = tmp_path / "tmf.docx"
@@ -137,7 +140,6 @@ def test_command_writes_a_department_report(tmp_path: Any) -> None:
     assert "Mayors for Peace" not in text  # ØKF's own membership stays out of TMF's report
 
 
-@pytest.mark.django_db
 def test_command_names_the_missing_department() -> None:
     load()
     from django.core.management import CommandError
@@ -146,7 +148,6 @@ def test_command_names_the_missing_department() -> None:
         call_command("report", municipality="0101", department="XYZ", fmt="html")
 
 
-@pytest.mark.django_db
 def test_web_report_for_coordinators_and_own_department_for_editors(settings: Any) -> None:
     settings.UDSYN_REPORTS_INLINE = True
     load()

@@ -9,7 +9,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +32,18 @@ class Picture:
     anchor: str
     title: str
     description: str  # the text alternative
-    svg: str
-    png: bytes
+    spec: dict[str, Any]  # the Vega-Lite specification, drawn when a format asks for it
     table_headers: list[str] = field(default_factory=list)
     table_rows: list[list[str]] = field(default_factory=list)
+
+    @cached_property
+    def svg(self) -> str:
+        return vlc.vegalite_to_svg(self.spec)
+
+    @cached_property
+    def png(self) -> bytes:
+        """Only Word needs a bitmap; HTML and PDF use the SVG."""
+        return vlc.vegalite_to_png(self.spec, scale=2)
 
     @property
     def svg_uri(self) -> str:
@@ -45,10 +53,6 @@ class Picture:
 def _config(chart: alt.TopLevelMixin) -> dict[str, Any]:
     spec = chart.configure(font=FONT, background="white").configure_view(stroke=None).to_dict()
     return spec
-
-
-def _render(spec: dict[str, Any]) -> tuple[str, bytes]:
-    return vlc.vegalite_to_svg(spec), vlc.vegalite_to_png(spec, scale=2)
 
 
 def funding_chart(report: Report) -> Picture | None:
@@ -75,7 +79,7 @@ def funding_picture(rows: dict[tuple[int, str], Decimal]) -> Picture | None:
         y=alt.Y("sum(amount):Q", title=millions),
         color=alt.Color("source:N", title=_("Source"), scale=alt.Scale(range=PALETTE)),
     ).properties(width=560, height=260)
-    svg, png = _render(_config(chart))
+    spec = _config(chart)
     years = sorted({year for year, _label in rows})
     total = sum(rows.values(), Decimal(0))
     by_source: dict[str, Decimal] = defaultdict(Decimal)
@@ -89,7 +93,7 @@ def funding_picture(rows: dict[tuple[int, str], Decimal]) -> Picture | None:
         sources="; ".join(f"{label} {format_amount(amount)}" for label, amount in sorted(by_source.items())),
     )
     return Picture(
-        "chart-funding", _("External funding by source and year"), description, svg, png,
+        "chart-funding", _("External funding by source and year"), description, spec,
         [_("Year"), _("Source"), _("Amount")],
         [[str(year), label, format_amount(amount)] for (year, label), amount in sorted(rows.items())],
     )
@@ -110,7 +114,7 @@ def engagements_chart(report: Report) -> Picture | None:
         x=alt.X("sum(n):Q", title=_("Engagements"), axis=alt.Axis(tickMinStep=1, format="d")),
         color=alt.Color("kind:N", title=_("Kind"), scale=alt.Scale(range=PALETTE)),
     ).properties(width=520, height=max(120, 28 * len({d for d, _k in counts})))
-    svg, png = _render(_config(chart))
+    spec = _config(chart)
     per_dept: dict[str, int] = defaultdict(int)
     for (dept, _kind), n in counts.items():
         per_dept[dept] += n
@@ -118,7 +122,7 @@ def engagements_chart(report: Report) -> Picture | None:
         departments="; ".join(f"{dept} {n}" for dept, n in sorted(per_dept.items(), key=lambda x: -x[1]))
     )
     return Picture(
-        "chart-engagements", _("Engagements by lead department and kind"), description, svg, png,
+        "chart-engagements", _("Engagements by lead department and kind"), description, spec,
         [_("Department"), _("Kind"), _("Engagements")],
         [[dept, kind, format_number(n)] for (dept, kind), n in sorted(counts.items())],
     )
@@ -174,7 +178,7 @@ def map_picture(cities: list[tuple[str, str, float, float, int]]) -> Picture | N
         }, 600, 400, labels=True).properties(title=_("Europe"))
         charts.append(europe)
     chart = alt.vconcat(*charts, spacing=16)
-    svg, png = _render(_config(chart))
+    spec = _config(chart)
     by_country: dict[str, list[str]] = defaultdict(list)
     for name, cc, _lat, _lon, _n in cities:
         by_country[country_name(cc)].append(name)
@@ -183,7 +187,7 @@ def map_picture(cities: list[tuple[str, str, float, float, int]]) -> Picture | N
         cities="; ".join(f"{country}: {', '.join(names)}" for country, names in sorted(by_country.items())),
     )
     return Picture(
-        "map-partners", _("Partner cities"), description, svg, png,
+        "map-partners", _("Partner cities"), description, spec,
         [_("City"), _("Country"), _("Engagements")],
         [[name, country_name(cc), format_number(n)] for name, cc, _lat, _lon, n in cities],
     )

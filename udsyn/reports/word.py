@@ -72,21 +72,21 @@ def _setup(doc: DocumentType, report: Report) -> None:
 def _table(doc: DocumentType, block: layout.Table) -> None:
     caption = doc.add_paragraph(block.caption, style="Caption")
     caption.paragraph_format.keep_with_next = True
-    rows = len(block.rows) + 1 + (1 if block.footer else 0)
-    table = doc.add_table(rows=rows, cols=len(block.headers))
+    table = doc.add_table(rows=0, cols=len(block.headers))
     table.style = "Light List Accent 1"
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
-    _repeat_header(table.rows[0])
     values = [block.headers, *block.rows, *([block.footer] if block.footer else [])]
+    last = len(values) - 1
     for r, row in enumerate(values):
-        for c, value in enumerate(row):
-            cell = table.cell(r, c)
-            cell.text = value
+        added = table.add_row()
+        if r == 0:
+            _repeat_header(added)
+        # A new row's cells, taken once: python-docx's table.cell(r, c) walks the whole table each time.
+        for c, (cell, value) in enumerate(zip(added.cells, row, strict=True)):
             paragraph = cell.paragraphs[0]
-            for run in paragraph.runs:
-                run.font.size = Pt(8.5)
-                if r == 0 or (block.footer and r == len(values) - 1):
-                    run.bold = True
+            run = paragraph.add_run(value)
+            run.font.size = Pt(8.5)
+            run.bold = r == 0 or (bool(block.footer) and r == last)
             if c in block.numeric:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     doc.add_paragraph()

@@ -5,7 +5,7 @@ from typing import Any
 import altair as alt
 from django.utils.translation import gettext as _
 
-from udsyn.reports.charts import FONT, PALETTE, Picture, _render
+from udsyn.reports.charts import FONT, PALETTE, Picture
 
 
 def trend(points: list[tuple[str, float]], title: str, unit: str) -> Picture | None:
@@ -18,9 +18,8 @@ def trend(points: list[tuple[str, float]], title: str, unit: str) -> Picture | N
         y=alt.Y("value:Q", title=unit or None),
     ).properties(width=280, height=110)
     spec: dict[str, Any] = chart.configure(font=FONT, background="white").configure_view(stroke=None).to_dict()
-    svg, png = _render(spec)
     first, last = points[0], points[-1]
     description = _("Trend of {title}: from {first} on {first_date} to {last} on {last_date}.").format(
         title=title, first=f"{first[1]:g}", first_date=first[0], last=f"{last[1]:g}", last_date=last[0])
-    return Picture("trend", title, description, svg, png, [_("Date"), _("Value")],
+    return Picture("trend", title, description, spec, [_("Date"), _("Value")],
                    [[d, f"{v:g}"] for d, v in points])
