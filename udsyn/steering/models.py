@@ -286,3 +286,20 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.value} ({self.date})"
+
+
+class Reminder(models.Model):
+    """An e-mail reminder that was sent, so the same one is not sent again within a week."""
+
+    key = models.CharField(_("what it is about"), max_length=120, db_index=True)
+    recipients = models.TextField(_("recipients"))
+    subject = models.CharField(_("subject"), max_length=250)
+    sent = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-sent"]
+
+    def __str__(self) -> str:
+        return self.subject

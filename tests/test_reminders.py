@@ -1,0 +1,99 @@
+"""Reminders go out through a real SMTP server on loopback: reviews falling due to the engagement's
+contacts (or the coordinators), late indicators to their owner, frameworks due for revision; the same
+reminder is not sent twice in a week."""
+
+import datetime
+import email
+import email.header
+import socket
+from collections.abc import Iterator
+from email.message import Message
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from udsyn.engagements.models import Engagement
+from udsyn.organisation.models import Municipality, Person
+from udsyn.steering import reminders
+from udsyn.steering.models import Indicator, Observation, Reminder
+from udsyn.strategy.models import Strategy
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 23)
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], Message]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
+        return "250 OK"
+
+    def subjects(self) -> list[str]:
+        return sorted(str(email.header.make_header(email.header.decode_header(m["Subject"])))
+                      for _to, m in self.messages)
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[Inbox]:
+    inbox = Inbox()
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.DEFAULT_FROM_EMAIL = "udsyn@kk.dk"
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def situation(copenhagen: Municipality, make_engagement: Any, coordinator: User) -> dict[str, Any]:
+    coordinator.email = "koordinator@kk.dk"
+    coordinator.save()
+    contact = Person.objects.create(municipality=copenhagen, name="Kontakt", email="kontakt@kk.dk")
+    overdue = make_engagement("STRING", start_date=datetime.date(2020, 1, 1))
+    overdue.contacts.add(contact)
+    make_engagement("Mayors for Peace", start_date=datetime.date(2025, 12, 1))  # due in a week: no contact
+    make_engagement("Nyt netværk", start_date=datetime.date(2026, 6, 1))  # not due for months
+    make_engagement("Afsluttet", start_date=datetime.date(2019, 1, 1), status=Engagement.Status.ENDED)
+    owner = Person.objects.create(municipality=copenhagen, name="Ejer", email="ejer@kk.dk")
+    late = Indicator.objects.create(municipality=copenhagen, name="Delegationsbesøg", measure="Antal",
+                                    data_source="Log", owner=owner, frequency="quarterly")
+    Observation.objects.create(indicator=late, date=datetime.date(2026, 1, 15), value=30)
+    Strategy.objects.create(municipality=copenhagen, name="Principielle rammer",
+                            revision_due=datetime.date(2026, 12, 31))
+    return {"overdue": overdue}
+
+
+def test_reminders_reach_the_right_people_over_smtp(smtp: Inbox, situation: dict[str, Any],
+                                                    monkeypatch: Any) -> None:
+    monkeypatch.setattr(reminders.timezone, "localdate", lambda: TODAY)
+    call_command("remind")
+    assert smtp.subjects() == [
+        "Indikator ikke opdateret: Delegationsbesøg",
+        "Skal revideres senest 31.12.2026: Principielle rammer",
+        "Vurdering overskredet: STRING",
+        "Vurdering senest 01.12.2026: Mayors for Peace",
+    ]
+    to = {str(email.header.make_header(email.header.decode_header(m["Subject"]))): rcpt for rcpt, m in smtp.messages}
+    assert to["Vurdering overskredet: STRING"] == ["kontakt@kk.dk"]
+    assert to["Vurdering senest 01.12.2026: Mayors for Peace"] == ["koordinator@kk.dk"]
+    assert to["Indikator ikke opdateret: Delegationsbesøg"] == ["ejer@kk.dk"]
+    body = next(m for _r, m in smtp.messages if "STRING" in m["Subject"]).get_payload(decode=True).decode()
+    assert f"/goals/reviews/new/{situation['overdue'].pk}/" in body
+    # Run again the same day: nothing new is sent.
+    call_command("remind")
+    assert len(smtp.messages) == 4 and Reminder.objects.count() == 4
+
+
+def test_dry_run_sends_nothing(smtp: Inbox, situation: dict[str, Any], capsys: Any) -> None:
+    call_command("remind", dry_run=True)
+    assert not smtp.messages and not Reminder.objects.exists()
+    assert "(dry run) kontakt@kk.dk" in capsys.readouterr().out
