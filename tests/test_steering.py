@@ -197,3 +197,19 @@ engagements:
     links = Alignment.objects.filter(engagement__title="SDEO")
     assert {(str(a.target), a.justification) for a in links} == {("En storby i vækst", "EU-midler til vækst"),
                                                                  ("Netværk", "")}
+
+
+def test_coordinators_add_indicators_readers_cannot(login: Any, coordinator: User, reader: User,
+                                                    goals: list[Goal], person: Any) -> None:
+    client = login(coordinator)
+    response = client.post("/goals/indicators/new/?municipality=0101", {
+        "name": "Hjemtaget finansiering", "goal": goals[0].pk, "measure": "Kroner pr. år", "data_source": "Udsyn",
+        "owner": person.pk, "frequency": "yearly", "computed": "funding_per_year", "unit": "kr.",
+        "target_value": "50000000"})
+    indicator = Indicator.objects.get()
+    assert response.status_code == 302 and indicator.municipality.code == "0101"
+    assert "Hjemtaget finansiering" in client.get("/goals/?municipality=0101").content.decode()
+    missing = client.post("/goals/indicators/new/?municipality=0101", {"name": "Uden kilde", "frequency": "yearly"})
+    assert missing.status_code == 400 and Indicator.objects.count() == 1
+    assert login(reader).get("/goals/indicators/new/?municipality=0101").status_code == 403
+    assert login(reader).get(f"/goals/indicators/{indicator.pk}/edit/").status_code == 403

@@ -121,3 +121,22 @@ class ScheduleForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _style(self)
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = ["name", "goal", "focus_area", "measure", "data_source", "owner", "frequency", "computed", "unit",
+                  "target_value", "target_date"]
+        widgets = {"target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "measure": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, municipality: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.municipality = municipality
+        for name, model in (("goal", Goal), ("focus_area", FocusArea)):
+            field: Any = self.fields[name]
+            field.queryset = model.objects.filter(municipality=municipality).order_by("order")
+        owner: Any = self.fields["owner"]
+        owner.queryset = owner.queryset.filter(municipality=municipality).order_by("name")
+        _style(self)

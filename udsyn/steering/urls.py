@@ -12,6 +12,8 @@ urlpatterns = [
     path("end/<int:engagement_pk>/", views.end_engagement, name="end"),
     path("links/new/<int:engagement_pk>/", views.alignment_new, name="alignment_new"),
     path("links/<int:pk>/delete/", views.alignment_delete, name="alignment_delete"),
+    path("indicators/new/", views.indicator_edit, name="indicator_new"),
     path("indicators/<int:pk>/", views.indicator_detail, name="indicator_detail"),
+    path("indicators/<int:pk>/edit/", views.indicator_edit, name="indicator_edit"),
     path("schedule/", views.schedule_edit, name="schedule"),
 ]

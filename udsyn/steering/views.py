@@ -25,7 +25,15 @@ from udsyn.core.views_pages import chosen_municipality
 from udsyn.engagements.models import Engagement, Funding
 from udsyn.organisation.models import Municipality, Role
 from udsyn.steering import charts, status
-from udsyn.steering.forms import AlignmentForm, EndForm, ObservationForm, ReviewForm, ScheduleForm, score_forms
+from udsyn.steering.forms import (
+    AlignmentForm,
+    EndForm,
+    IndicatorForm,
+    ObservationForm,
+    ReviewForm,
+    ScheduleForm,
+    score_forms,
+)
 from udsyn.steering.models import Alignment, Indicator, Review, ReviewSchedule, ReviewScore
 from udsyn.strategy.models import Principle
 
@@ -74,6 +82,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     values.indicator.unit, language,
                 )
         context.update({
+            "may_add_indicator": _coordinates(request.user, municipality),
             "goals": goals, "areas": areas, "visible_reviews": visible,
             "conformance": status.conformance(municipality, department),
             "schedule": status.schedule_of(municipality),
@@ -224,7 +233,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     chart = _trend(tuple((d.isoformat(), float(v)) for d, v in values.series), indicator.name, indicator.unit,
                    get_language() or "da")
     return render(request, "steering/indicator_detail.html", {
-        "indicator": indicator, "values": values, "chart": chart, "form": form,
+        "indicator": indicator, "values": values, "chart": chart, "form": form, "may_edit": may_record,
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -257,3 +266,28 @@ def engagement_steering(user: Any, engagement: Engagement) -> dict[str, Any]:
         context["review_state"] = status.review_state(
             engagement_reviews, status.schedule_of(engagement.municipality), timezone.localdate())
     return context
+
+
+def _coordinates(user: Any, municipality: Municipality) -> bool:
+    """Administrators, and the municipality's own coordinators."""
+    kind = permissions.kind_of(user)
+    role = permissions.role_of(user)
+    return kind == Role.Kind.ADMINISTRATOR or (
+        kind == Role.Kind.COORDINATOR and role is not None and role.municipality_id == municipality.pk)
+
+
+@login_required
+def indicator_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Add an indicator (to the chosen municipality) or change one; coordinators and administrators."""
+    indicator = get_object_or_404(Indicator, pk=pk) if pk else None
+    municipality = indicator.municipality if indicator else chosen_municipality(request)
+    if municipality is None or not _coordinates(request.user, municipality):
+        raise PermissionDenied
+    form = IndicatorForm(request.POST or None, instance=indicator, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, _("The indicator is saved."))
+        return HttpResponseRedirect(saved.get_absolute_url())
+    return render(request, "steering/indicator_form.html", {
+        "form": form, "indicator": indicator, "municipality": municipality,
+    }, status=400 if request.method == "POST" else 200)
