@@ -16,6 +16,30 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+def style(form: forms.BaseForm) -> None:
+    """Give every field of the form Det Fælles Designsystem's classes (and a date picker for dates)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-checkbox")
+            continue
+        if isinstance(widget, forms.RadioSelect):
+            widget.attrs.setdefault("class", "form-radio")
+            continue
+        if isinstance(widget, forms.SelectMultiple):
+            widget.attrs.setdefault("class", "form-select udsyn-multiselect")
+            widget.attrs.setdefault("size", "8")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        elif isinstance(widget, forms.Textarea):
+            widget.attrs.setdefault("class", "form-input")
+            widget.attrs.setdefault("rows", "5")
+        else:
+            widget.attrs.setdefault("class", "form-input")
+        if isinstance(field, forms.DateField) and not isinstance(widget, DateInput):
+            field.widget = DateInput(attrs=widget.attrs)
+
+
 class RegistryForm(forms.ModelForm):
     """Give subclasses ``Meta.model`` and ``Meta.fields``; the rest is shared."""
 
@@ -26,8 +50,7 @@ class RegistryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self._scope_choices()
-        for name, field in self.fields.items():
-            self._style(name, field)
+        style(self)
 
     def _scope_choices(self) -> None:
         if self.user is None or permissions.is_admin(self.user):
@@ -49,28 +72,6 @@ class RegistryForm(forms.ModelForm):
             field = self.fields.get(name)
             if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
                 field.queryset = field.queryset.filter(**lookup)
-
-    @staticmethod
-    def _style(name: str, field: forms.Field) -> None:
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-checkbox")
-            return
-        if isinstance(widget, forms.RadioSelect):
-            widget.attrs.setdefault("class", "form-radio")
-            return
-        if isinstance(widget, forms.SelectMultiple):
-            widget.attrs.setdefault("class", "form-select udsyn-multiselect")
-            widget.attrs.setdefault("size", "8")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        elif isinstance(widget, forms.Textarea):
-            widget.attrs.setdefault("class", "form-input")
-            widget.attrs.setdefault("rows", "5")
-        else:
-            widget.attrs.setdefault("class", "form-input")
-        if isinstance(field, forms.DateField):
-            field.widget = DateInput(attrs=widget.attrs)
 
     def _post_clean(self) -> None:
         super()._post_clean()  # type: ignore[misc]

@@ -55,6 +55,15 @@ def home_municipality_id(user: User) -> int | None:
     return role.municipality_id if role else None
 
 
+def coordinates(user: User, municipality_id: int | None) -> bool:
+    """Administrators, and the coordinators of that municipality: they steer it as a whole."""
+    if is_admin(user):
+        return True
+    role = role_of(user)
+    return bool(role and role.kind == Role.Kind.COORDINATOR and municipality_id is not None
+                and role.municipality_id == municipality_id)
+
+
 def _key(model: type[models.Model]) -> str:
     return f"{model._meta.app_label}.{model._meta.model_name}"
 

@@ -13,7 +13,7 @@ from udsyn.organisation.models import Municipality
 
 def chosen_municipality(request: HttpRequest) -> Municipality | None:
     code = request.GET.get("municipality")
-    with_data = Municipality.objects.filter(departments__isnull=False).distinct()
+    with_data = Municipality.objects.with_registry()
     if code:
         chosen = Municipality.objects.filter(code=code).first()
         if chosen:
@@ -27,7 +27,7 @@ def chosen_municipality(request: HttpRequest) -> Municipality | None:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     municipality = chosen_municipality(request)
-    choices = Municipality.objects.filter(departments__isnull=False).distinct().order_by("name")
+    choices = Municipality.objects.with_registry().order_by("name")
     return render(request, "core/home.html", {
         "municipality": municipality,
         "choices": choices,

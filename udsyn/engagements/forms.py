@@ -45,7 +45,6 @@ class InternalFieldsMixin(forms.Form):
         instance = getattr(self, "instance", None)
         model = self._meta.model  # type: ignore[attr-defined]
         field.choices = (instance or model()).public_field_choices()
-        field.widget.attrs.setdefault("class", "form-checkbox")
 
 
 class EngagementForm(InternalFieldsMixin, RegistryForm):

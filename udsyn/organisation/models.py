@@ -31,6 +31,12 @@ GENITIVE_NAMES = {"0101": "Københavns"}
 ENGLISH_NAMES = {"0101": "Copenhagen"}
 
 
+class MunicipalityQuerySet(models.QuerySet["Municipality"]):
+    def with_registry(self) -> "MunicipalityQuerySet":
+        """The municipalities that keep a registry (have departments), not just the reference list of 98."""
+        return self.filter(departments__isnull=False).distinct()
+
+
 class Municipality(RegistryModel):
     """A Danish municipality, identified by its official code (``0101`` is København)."""
 
@@ -48,6 +54,7 @@ class Municipality(RegistryModel):
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
 
     search_fields = ("code",)
+    objects = MunicipalityQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 
 from udsyn.engagements.models import City, Engagement, ExternalOrganisation, Funding, FundingProgramme
 from udsyn.organisation.models import Municipality
+from udsyn.reports.content import CityPoint, city_points
 
 ENGAGEMENT_FIELDS = (
     "id", "municipality_id", "title", "kind", "partnership_type", "description", "status", "start_date",
@@ -31,7 +32,7 @@ class PublicPage:
     memberships: list[Engagement]
     partnerships: list[Engagement]
     projects: list[Engagement]
-    cities: list[tuple[str, str, float, float, int]]
+    cities: list[CityPoint]
     funding_rows: dict[tuple[int, str], Decimal]
     funding_by_source: list[tuple[str, Decimal]]
     funding_total: Decimal
@@ -70,12 +71,7 @@ def page(municipality: Municipality) -> PublicPage:
             _mask(line)
         _mask(engagement)
     memberships = [e for e in engagements if e.kind == Engagement.Kind.MEMBERSHIP]
-    cities: dict[int, list] = {}
-    for engagement in engagements:
-        for city in engagement.public_cities:  # type: ignore[attr-defined]
-            if city.latitude is not None and city.longitude is not None:
-                entry = cities.setdefault(city.pk, [city.name, city.country, city.latitude, city.longitude, 0])
-                entry[4] += 1
+    cities, _missing = city_points(e.public_cities for e in engagements)  # type: ignore[attr-defined]
     sources = dict(FundingProgramme.Source.choices)
     rows: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
     by_source: dict[str, Decimal] = defaultdict(Decimal)
@@ -92,7 +88,7 @@ def page(municipality: Municipality) -> PublicPage:
         memberships=memberships,
         partnerships=[e for e in engagements if e.kind == Engagement.Kind.PARTNERSHIP],
         projects=[e for e in engagements if e.kind == Engagement.Kind.PROJECT],
-        cities=sorted((tuple(c) for c in cities.values()), key=lambda c: c[0]),  # type: ignore[misc]
+        cities=cities,
         funding_rows=dict(rows),
         funding_by_source=sorted(by_source.items(), key=lambda item: -item[1]),
         funding_total=sum(by_source.values(), Decimal(0)),

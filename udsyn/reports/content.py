@@ -8,6 +8,7 @@ engagements several departments share. The renderers (HTML, PDF, Word) only lay 
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,10 +17,29 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from udsyn.engagements.models import Engagement, Funding, FundingProgramme, Representative
+from udsyn.engagements.models import City, Engagement, Funding, FundingProgramme, Representative
 from udsyn.organisation.models import Committee, Department, Municipality, StatedFigure, Unit
 from udsyn.reports.figures import Comparison, Computed, Scope, comparisons, compute
 from udsyn.strategy.models import Strategy
+
+CityPoint = tuple[str, str, float, float, int]  # name, country, latitude, longitude, engagements
+
+
+def city_points(partner_cities: Iterable[Iterable[City]]) -> tuple[list[CityPoint], list[str]]:
+    """The cities to put on a map, given each engagement's partner cities: one point per city with the
+    number of engagements that name it, by name; and the names of cities that lack coordinates."""
+    counts: dict[int, int] = defaultdict(int)
+    found: dict[int, City] = {}
+    missing: set[str] = set()
+    for cities in partner_cities:
+        for city in cities:
+            if city.latitude is None or city.longitude is None:
+                missing.add(city.name)
+            else:
+                found[city.pk] = city
+                counts[city.pk] += 1
+    points = [(c.name, c.country, c.latitude, c.longitude, counts[pk]) for pk, c in found.items()]
+    return sorted(points, key=lambda point: point[0]), sorted(missing)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -83,7 +103,7 @@ class Report:
     funding_unknown: int
     committees: list[Committee]
     shared: list[Engagement]
-    cities: list[tuple[str, str, float, float, int]]  # name, country, latitude, longitude, engagements
+    cities: list[CityPoint]
     cities_without_coordinates: list[str]
     engagement_count: int
     sections: list[Section] = field(default_factory=list)
@@ -118,8 +138,9 @@ def default_since_year(municipality: Municipality) -> int | None:
     from udsyn.reports.figures import years_of
 
     stated = StatedFigure.objects.filter(municipality=municipality, key="funding").first()
-    if stated and years_of(stated.period):
-        return years_of(stated.period)[0]  # type: ignore[index]
+    years = years_of(stated.period) if stated else None
+    if years:
+        return years[0]
     first = Funding.objects.filter(municipality=municipality).exclude(start_date=None).order_by("start_date").first()
     return first.start_date.year if first and first.start_date else None
 
@@ -196,17 +217,9 @@ def build(
     if department:
         committees = committees.filter(department=department)
 
-    cities: dict[int, list] = {}
-    missing: set[str] = set()
-    for engagement in engagements:
-        if engagement.status != Engagement.Status.ACTIVE:
-            continue
-        for city in engagement.partner_cities.all():
-            if city.latitude is None or city.longitude is None:
-                missing.add(city.name)
-                continue
-            entry = cities.setdefault(city.pk, [city.name, city.country, city.latitude, city.longitude, 0])
-            entry[4] += 1
+    cities, missing = city_points(
+        e.partner_cities.all() for e in engagements if e.status == Engagement.Status.ACTIVE
+    )
 
     headline = [
         (_("Memberships of networks and organisations"), compute("networks", scope)),
@@ -228,8 +241,8 @@ def build(
         funding_unknown=sum(1 for f in funding if f.amount_dkk is None),
         committees=list(committees.order_by("name")),
         shared=[e for e in engagements if len(e.departments) > 1],
-        cities=sorted((tuple(c) for c in cities.values()), key=lambda c: c[0]),  # type: ignore[misc]
-        cities_without_coordinates=sorted(missing),
+        cities=cities,
+        cities_without_coordinates=missing,
         engagement_count=len(engagements),
     )
     report.sections = _sections(report)

@@ -203,24 +203,24 @@ def _project_funding(scope: Scope, figure: StatedFigure | None) -> Computed:
     return _sum(funding, _("funding of projects under way"), "", 0)
 
 
+def _cities_of(agreements: QuerySet[Engagement], holds: str) -> Computed:
+    cities = agreements.values("partner_cities").exclude(partner_cities=None).distinct().count()
+    return Computed(Decimal(cities), "count", holds.format(agreements=agreements.count(), cities=cities))
+
+
 def _twin_cities(scope: Scope, figure: StatedFigure | None) -> Computed:
     agreements = scope.engagements().filter(
         kind=Engagement.Kind.PARTNERSHIP, status=Engagement.Status.ACTIVE,
         partnership_type__in=[Engagement.PartnershipType.TWIN, Engagement.PartnershipType.SISTER],
     )
-    cities = agreements.values("partner_cities").exclude(partner_cities=None).distinct().count()
-    basis = _("The registry holds {agreements} active twin or sister city agreements with {cities} cities.").format(
-        agreements=agreements.count(), cities=cities
-    )
-    return Computed(Decimal(cities), "count", basis)
+    return _cities_of(agreements, _(
+        "The registry holds {agreements} active twin or sister city agreements with {cities} cities."))
 
 
 def _partner_cities(scope: Scope, figure: StatedFigure | None) -> Computed:
     agreements = scope.engagements().filter(kind=Engagement.Kind.PARTNERSHIP, status=Engagement.Status.ACTIVE)
-    cities = agreements.values("partner_cities").exclude(partner_cities=None).distinct().count()
-    basis = _("The registry holds {agreements} active partnerships and agreements with {cities} cities.").format(
-        agreements=agreements.count(), cities=cities)
-    return Computed(Decimal(cities), "count", basis)
+    return _cities_of(agreements, _(
+        "The registry holds {agreements} active partnerships and agreements with {cities} cities."))
 
 
 def _goals(scope: Scope, figure: StatedFigure | None) -> Computed:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from udsyn.core import permissions
+from udsyn.core.forms import style
 from udsyn.organisation.models import Department, Municipality, Role
 from udsyn.reports import jobs
 from udsyn.reports.models import ReportJob
@@ -25,7 +26,7 @@ def _allowed_scope(user: Any) -> tuple[Any, Any]:  # querysets; django-stubs can
     kind = permissions.kind_of(user)
     role: Any = permissions.role_of(user)
     if kind == Role.Kind.ADMINISTRATOR:
-        return Municipality.objects.filter(departments__isnull=False).distinct(), Department.objects.all()
+        return Municipality.objects.with_registry(), Department.objects.all()
     if kind == Role.Kind.COORDINATOR and role:
         return (Municipality.objects.filter(pk=role.municipality_id),
                 Department.objects.filter(municipality_id=role.municipality_id))
@@ -58,11 +59,7 @@ class ReportForm(forms.ModelForm):
             self.fields["department"].help_text = _("Department editors make their own department's report.")
         self.fields["format"].required = True
         self.fields["language"].required = True
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-input"
-            if isinstance(field.widget, forms.RadioSelect):
-                css = "form-radio"
-            field.widget.attrs.setdefault("class", css)
+        style(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -132,15 +129,12 @@ def report_url(user: Any, municipality: Municipality, department: Department | N
     """The report form, filled in for this municipality or department, if the user may make that report."""
     from django.urls import reverse
 
-    kind = permissions.kind_of(user)
     role = permissions.role_of(user)
-    allowed = kind == Role.Kind.ADMINISTRATOR or (
-        role is not None and role.municipality_id == municipality.pk and (
-            kind == Role.Kind.COORDINATOR
-            or (kind == Role.Kind.EDITOR and department is not None and role.department_id == department.pk)
-        )
+    own_department = (
+        department is not None and permissions.kind_of(user) == Role.Kind.EDITOR and role is not None
+        and role.department_id == department.pk
     )
-    if not allowed:
+    if not (permissions.coordinates(user, municipality.pk) or own_department):
         return ""
     query = f"?municipality={municipality.pk}" + (f"&department={department.pk}" if department else "")
     return reverse("reports:index") + query

@@ -4,23 +4,10 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from udsyn.core.forms import style
 from udsyn.engagements.models import Engagement
 from udsyn.steering.models import Alignment, Indicator, Observation, Review, ReviewSchedule
 from udsyn.strategy.models import FocusArea, Goal, Principle
-
-
-def _style(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.RadioSelect):
-            widget.attrs.setdefault("class", "form-radio")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        elif isinstance(widget, forms.Textarea):
-            widget.attrs.setdefault("class", "form-input")
-            widget.attrs.setdefault("rows", "3")
-        else:
-            widget.attrs.setdefault("class", "form-input")
 
 
 class AlignmentForm(forms.ModelForm):
@@ -35,7 +22,7 @@ class AlignmentForm(forms.ModelForm):
         area: Any = self.fields["focus_area"]
         goal.queryset = Goal.objects.filter(municipality=engagement.municipality).order_by("order")
         area.queryset = FocusArea.objects.filter(municipality=engagement.municipality).order_by("order")
-        _style(self)
+        style(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -55,15 +42,13 @@ class ReviewForm(forms.ModelForm):
         fields = ["reviewed_on", "staff_hours", "hourly_cost", "annual_fee", "co_financing", "funding_brought",
                   "knowledge", "partnerships", "visibility", "recommendation", "summary", "next_review_due"]
         widgets = {
-            "reviewed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "next_review_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "recommendation": forms.RadioSelect,
         }
         help_texts = {"next_review_due": gettext_lazy("Empty: as the review schedule says.")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
+        style(self)
 
 
 class ScoreForm(forms.Form):
@@ -78,7 +63,7 @@ class ScoreForm(forms.Form):
     def __init__(self, *args: Any, principle: Principle, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.principle = principle
-        _style(self)
+        style(self)
 
 
 def score_forms(principles: list[Principle], data: Any = None) -> list[ScoreForm]:
@@ -91,19 +76,18 @@ class EndForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
+        style(self)
 
 
 class ObservationForm(forms.ModelForm):
     class Meta:
         model = Observation
         fields = ["date", "value", "note"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args: Any, indicator: Indicator, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.indicator = indicator
-        _style(self)
+        style(self)
 
     def clean_date(self) -> Any:
         date = self.cleaned_data["date"]
@@ -120,7 +104,7 @@ class ScheduleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
+        style(self)
 
 
 class IndicatorForm(forms.ModelForm):
@@ -128,8 +112,7 @@ class IndicatorForm(forms.ModelForm):
         model = Indicator
         fields = ["name", "goal", "focus_area", "measure", "data_source", "owner", "frequency", "computed", "unit",
                   "target_value", "target_date"]
-        widgets = {"target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                   "measure": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"measure": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, municipality: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -139,4 +122,4 @@ class IndicatorForm(forms.ModelForm):
             field.queryset = model.objects.filter(municipality=municipality).order_by("order")
         owner: Any = self.fields["owner"]
         owner.queryset = owner.queryset.filter(municipality=municipality).order_by("name")
-        _style(self)
+        style(self)

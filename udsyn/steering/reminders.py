@@ -91,7 +91,7 @@ def send(today: datetime.date | None = None, dry_run: bool = False) -> list[Mess
     recent = set(Reminder.objects.filter(sent__gte=since).values_list("key", flat=True))
     sent: list[Message] = []
     with translation.override(settings.LANGUAGE_CODE):
-        for municipality in Municipality.objects.filter(departments__isnull=False).distinct():
+        for municipality in Municipality.objects.with_registry():
             for message in due(municipality, today):
                 if message.key in recent:
                     continue

@@ -29,11 +29,6 @@ class ReviewState:
     last: Review | None
     due: datetime.date
     state: str  # "overdue", "due", "ok"
-    today: datetime.date
-
-    @property
-    def days_left(self) -> int:
-        return (self.due - self.today).days
 
 
 def review_state(engagement: Engagement, schedule: ReviewSchedule, today: datetime.date) -> ReviewState:
@@ -51,7 +46,7 @@ def review_state(engagement: Engagement, schedule: ReviewSchedule, today: dateti
         state = "due"
     else:
         state = "ok"
-    return ReviewState(engagement, last, due, state, today)
+    return ReviewState(engagement, last, due, state)
 
 
 def engagements_for_review(municipality: Municipality, department: Department | None = None) -> QuerySet[Engagement]:

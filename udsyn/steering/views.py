@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch, Sum
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -66,7 +66,7 @@ def _trend(points: tuple[tuple[str, float], ...], title: str, unit: str, languag
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     municipality = chosen_municipality(request)
-    choices = Municipality.objects.filter(departments__isnull=False).distinct().order_by("name")
+    choices = Municipality.objects.with_registry().order_by("name")
     context: dict[str, Any] = {"municipality": municipality, "choices": choices}
     if municipality is not None:
         goals, areas = status.dashboard(municipality)
@@ -82,12 +82,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     values.indicator.unit, language,
                 )
         context.update({
-            "may_add_indicator": _coordinates(request.user, municipality),
+            "may_coordinate": permissions.coordinates(request.user, municipality.pk),
             "goals": goals, "areas": areas, "visible_reviews": visible,
             "conformance": status.conformance(municipality, department),
             "schedule": status.schedule_of(municipality),
-            "may_edit_schedule": permissions.kind_of(request.user) in (Role.Kind.ADMINISTRATOR,
-                                                                       Role.Kind.COORDINATOR),
             "frameworks_due": municipality.strategies.exclude(revision_due=None).filter(
                 revision_due__lte=timezone.localdate() + datetime.timedelta(days=180)).order_by("revision_due"),
             "today": timezone.localdate(),
@@ -213,11 +211,7 @@ def alignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("municipality", "owner", "goal", "focus_area"),
                                   pk=pk)
-    kind = permissions.kind_of(request.user)
-    may_record = kind == Role.Kind.ADMINISTRATOR or (
-        kind == Role.Kind.COORDINATOR
-        and getattr(permissions.role_of(request.user), "municipality_id", None) == indicator.municipality_id
-    )
+    may_record = permissions.coordinates(request.user, indicator.municipality_id)
     form = ObservationForm(request.POST or None, indicator=indicator) if may_record and not indicator.computed \
         else None
     if request.method == "POST":
@@ -240,10 +234,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def schedule_edit(request: HttpRequest) -> HttpResponse:
     municipality = chosen_municipality(request)
-    kind = permissions.kind_of(request.user)
-    role = permissions.role_of(request.user)
-    if municipality is None or not (kind == Role.Kind.ADMINISTRATOR or (
-            kind == Role.Kind.COORDINATOR and role is not None and role.municipality_id == municipality.pk)):
+    if municipality is None or not permissions.coordinates(request.user, municipality.pk):
         raise PermissionDenied
     schedule = ReviewSchedule.objects.filter(municipality=municipality).first() or ReviewSchedule(
         municipality=municipality)
@@ -261,19 +252,9 @@ def engagement_steering(user: Any, engagement: Engagement) -> dict[str, Any]:
     alignments = list(engagement.alignments.select_related("goal", "focus_area"))
     context: dict[str, Any] = {"alignments": alignments, "may_steer": permissions.can_edit(user, engagement)}
     if _sees_reviews_of(user, engagement):
-        engagement_reviews = Engagement.objects.filter(pk=engagement.pk).prefetch_related(
-            Prefetch("reviews", queryset=Review.objects.order_by("-reviewed_on", "-pk")))[0]
         context["review_state"] = status.review_state(
-            engagement_reviews, status.schedule_of(engagement.municipality), timezone.localdate())
+            engagement, status.schedule_of(engagement.municipality), timezone.localdate())
     return context
-
-
-def _coordinates(user: Any, municipality: Municipality) -> bool:
-    """Administrators, and the municipality's own coordinators."""
-    kind = permissions.kind_of(user)
-    role = permissions.role_of(user)
-    return kind == Role.Kind.ADMINISTRATOR or (
-        kind == Role.Kind.COORDINATOR and role is not None and role.municipality_id == municipality.pk)
 
 
 @login_required
@@ -281,7 +262,7 @@ def indicator_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Add an indicator (to the chosen municipality) or change one; coordinators and administrators."""
     indicator = get_object_or_404(Indicator, pk=pk) if pk else None
     municipality = indicator.municipality if indicator else chosen_municipality(request)
-    if municipality is None or not _coordinates(request.user, municipality):
+    if municipality is None or not permissions.coordinates(request.user, municipality.pk):
         raise PermissionDenied
     form = IndicatorForm(request.POST or None, instance=indicator, municipality=municipality)
     if request.method == "POST" and form.is_valid():
