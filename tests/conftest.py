@@ -11,8 +11,9 @@ from django.test import Client
 from udsyn.engagements.models import City, Engagement, ExternalOrganisation, Funding, FundingProgramme, Theme
 from udsyn.organisation.models import Department, Municipality, Person, Role
 
-# The browser fixtures (one Chromium for the whole session) live in tests/browser.py.
-pytest_plugins = ["tests.browser"]
+# The browser fixtures (one Chromium for the whole session) live in tests/browser.py, the SMTP server in
+# tests/mail.py.
+pytest_plugins = ["tests.browser", "tests.mail"]
 
 
 @pytest.fixture(autouse=True)

@@ -5,16 +5,13 @@ reminder is not sent twice in a week."""
 import datetime
 import email
 import email.header
-import socket
-from collections.abc import Iterator
-from email.message import Message
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from tests.mail import Inbox
 from udsyn.engagements.models import Engagement
 from udsyn.organisation.models import Municipality, Person
 from udsyn.steering import reminders
@@ -23,34 +20,6 @@ from udsyn.strategy.models import Strategy
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 23)
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], Message]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
-        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
-        return "250 OK"
-
-    def subjects(self) -> list[str]:
-        return sorted(str(email.header.make_header(email.header.decode_header(m["Subject"])))
-                      for _to, m in self.messages)
-
-
-@pytest.fixture
-def smtp(settings: Any) -> Iterator[Inbox]:
-    inbox = Inbox()
-    with socket.socket() as probe:  # a free port on loopback
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.DEFAULT_FROM_EMAIL = "udsyn@kk.dk"
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture

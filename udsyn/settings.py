@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "udsyn.public",
     "udsyn.api",
     "udsyn.steering",
+    "udsyn.inquiries",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",

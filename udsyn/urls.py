@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("reports/", include("udsyn.reports.urls")),
     path("public/", include("udsyn.public.urls")),
     path("goals/", include("udsyn.steering.urls")),
+    path("inquiries/", include("udsyn.inquiries.urls")),
     path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

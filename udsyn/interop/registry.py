@@ -40,6 +40,7 @@ from udsyn.engagements.models import (
     Representative,
     Theme,
 )
+from udsyn.inquiries.models import DeclineReason, DepartmentInquirySettings, OrganisationKind
 from udsyn.organisation.models import Committee, Department, Municipality, Person, Region, StatedFigure, Unit
 from udsyn.steering.models import Alignment
 from udsyn.strategy.models import FocusArea, Goal, Principle, Strategy, StrategyElement
@@ -67,7 +68,8 @@ class ImportProblem:
 
 # The models in the order the importer writes them, which is also the order of the summary.
 MODELS: tuple[type[models.Model], ...] = (
-    Region, Municipality, Theme, FundingProgramme, ExternalOrganisation, City, Department, Unit, Person,
+    Region, Municipality, Theme, FundingProgramme, ExternalOrganisation, City, Department,
+    DepartmentInquirySettings, DeclineReason, Unit, Person,
     Committee, Strategy, StrategyElement, Goal, Principle, FocusArea, Engagement, Representative,
     EngagementLink, Alignment, Funding, StatedFigure,
 )
@@ -268,6 +270,27 @@ def _mappings(value: Any, raw: str | None) -> YamlList:
     return value
 
 
+def _as_is(value: Any, raw: str | None) -> Any:
+    return value
+
+
+def _integer(value: Any, raw: str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _Bad(_("Give a whole number."))
+    return value
+
+
+def _choices(choices: type[models.TextChoices]) -> Parser:
+    single = _choice(choices)
+
+    def parse(value: Any, raw: str | None) -> list[str]:
+        return [single(text, text) for text in _texts(value, raw)]
+
+    return parse
+
+
 def _choice(choices: type[models.TextChoices]) -> Parser:
     allowed = [str(value) for value in choices.values]
 
@@ -397,8 +420,17 @@ UNIT = Schema("name", {"name": Col("name", required=True), "international_role":
 DEPARTMENT = Schema("code", {
     "code": Col("code", required=True), "name": Col("name", required=True), "name_en": Col("name_en"),
     "international_work": Col("international_work"), "delegation_handling": Col("delegation_handling"),
-    "units": _nested(),
+    "units": _nested(), "inquiries": Col("", _as_is, ref=True),
 })
+INQUIRY_SETTINGS = Schema("handled_by", {
+    "handled_by": Col("handled_by"), "approved_by": Col("approved_by"), "usual_place": Col("usual_place"),
+    "usual_duration": Col("usual_duration", _integer), "usual_programme": Col("usual_programme"),
+    "priority": Col("priority_kinds", _choices(OrganisationKind)),
+    "monthly_capacity": Col("monthly_capacity", _integer),
+    "response_days": Col("response_days", _integer), "inbox_email": Col("inbox_email"),
+    "decline_reasons": _nested(),
+})
+DECLINE_REASON = Schema("text", {"text": Col("text", required=True), "text_en": Col("text_en")})
 PERSON = Schema("name", {
     "name": Col("name", required=True), "kind": Col("kind", _choice(Person.Kind)), "party": Col("party"),
     "title": Col("title"), "department": _ref("department"), "unit": _ref("unit"), "email": Col("email"),
@@ -1039,6 +1071,8 @@ class _FileImport:
                                        {**rec.values, "municipality": self.municipality})
             for unit_rec in self._nested(rec, "units", UNIT):
                 self._unit_record(unit_rec, department)
+            if "inquiries" in rec.refs:
+                self._inquiry_settings(rec, department)
         for rec in self._records("people", PERSON):
             self._person_record(rec)
         for rec in self._records("committees", COMMITTEE):
@@ -1047,6 +1081,29 @@ class _FileImport:
             values = {**rec.values, "municipality": self.municipality}
             self._optional_department(rec, values)
             self._put(rec, Committee, self.committees, rec.natural("name"), values)
+
+    def _inquiry_settings(self, department_rec: _Rec, department: Department | None) -> None:
+        """How the department handles inquiries (seed 000 §8), and its stock reasons for declining."""
+        rec = _Rec(self, department_rec.refs["inquiries"], f"{department_rec.where}, inquiries", INQUIRY_SETTINGS,
+                   department_rec.data.line_of("inquiries"))
+        if department is None:
+            rec.blocked = True
+            return
+        existing = DepartmentInquirySettings.objects.filter(department=department).first()
+        values = {**rec.values, "department": department}
+        if "response_days" in values and values["response_days"] is None:
+            del values["response_days"]
+        if self._upsert(rec, DepartmentInquirySettings, existing, values) is None:
+            return
+        reasons = {_key(r.text): r for r in DeclineReason.objects.filter(department=department)}
+        listed = set()
+        for reason_rec in self._nested(rec, "decline_reasons", DECLINE_REASON):
+            key = reason_rec.natural("text")
+            listed.add(key)
+            self._upsert(reason_rec, DeclineReason, reasons.get(key), {**reason_rec.values, "department": department})
+        for key, reason in reasons.items():
+            if key not in listed:
+                self._delete(reason)
 
     def _unit_record(self, rec: _Rec, department: Department | None) -> None:
         if department is None:

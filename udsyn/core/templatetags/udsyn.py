@@ -140,3 +140,11 @@ def add_amounts(first: Any, second: Any) -> Any:
 def length_of_values(mapping: dict[Any, Any]) -> int:
     """How many items a mapping of lists holds in all."""
     return sum(len(values) for values in mapping.values())
+
+
+@register.filter
+def country(code: str) -> str:
+    """The country's name in the active language, from its ISO code."""
+    from udsyn.engagements.models import country_name
+
+    return country_name(code)

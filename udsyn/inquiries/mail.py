@@ -1,0 +1,82 @@
+"""The e-mails of the inquiry workflow, from templates in Danish and English
+(``templates/inquiries/email/NAME_subject.txt`` and ``NAME.txt``). The requester gets them in the
+language they wrote in; staff in Danish."""
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from udsyn.inquiries.calendar import absolute, visit_calendar
+from udsyn.inquiries.models import Inquiry
+from udsyn.organisation.models import Department, Role
+
+log = logging.getLogger(__name__)
+STAFF_LANGUAGE = "da"
+
+
+def status_link(inquiry: Inquiry) -> str:
+    with translation.override(inquiry.locale):
+        return absolute(reverse("inquiries:status", args=[inquiry.token]))
+
+
+def staff_link(inquiry: Inquiry) -> str:
+    with translation.override(STAFF_LANGUAGE):
+        return absolute(inquiry.get_absolute_url())
+
+
+def send(name: str, inquiry: Inquiry, recipients: Iterable[str], language: str, **context: object) -> bool:
+    """Send one templated e-mail. A mail server that fails is logged; the change it reports stands."""
+    to = sorted({r for r in recipients if r})
+    if not to:
+        return False
+    with translation.override(language):
+        context = {"inquiry": inquiry, "status_link": status_link(inquiry), "staff_link": staff_link(inquiry),
+                   **context}
+        subject = " ".join(render_to_string(f"inquiries/email/{name}_subject.txt", context).split())
+        body = render_to_string(f"inquiries/email/{name}.txt", context)
+        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+        if name == "planned" and inquiry.visit_start:
+            message.attach(f"visit-{inquiry.reference}.ics",
+                           visit_calendar(inquiry, status_link(inquiry), language), "text/calendar")
+    try:
+        message.send()
+    except OSError:  # smtplib's errors are OSErrors
+        log.exception("Could not send %s about inquiry %s", name, inquiry.pk)
+        return False
+    return True
+
+
+def to_requester(name: str, inquiry: Inquiry, **context: object) -> bool:
+    return send(name, inquiry, [inquiry.contact_email], inquiry.locale, **context)
+
+
+def _users(**role: object) -> list[str]:
+    users = get_user_model().objects.filter(is_active=True, **{f"udsyn_role__{k}": v for k, v in role.items()})
+    return [u.email for u in users.exclude(email="")]
+
+
+def secretariat(inquiry: Inquiry) -> list[str]:
+    return _users(kind=Role.Kind.COORDINATOR, municipality=inquiry.municipality_id)
+
+
+def department(department: Department) -> list[str]:
+    addresses = _users(kind=Role.Kind.EDITOR, department=department.pk)
+    inbox = getattr(getattr(department, "inquiry_settings", None), "inbox_email", "")
+    return [*addresses, inbox] if inbox else addresses
+
+
+def handlers(inquiry: Inquiry) -> list[str]:
+    """Whoever handles the inquiry now: the lead department, or the secretariat before routing."""
+    if inquiry.lead_department is not None:
+        return department(inquiry.lead_department) or secretariat(inquiry)
+    return secretariat(inquiry)
+
+
+def to_staff(name: str, inquiry: Inquiry, recipients: Iterable[str], **context: object) -> bool:
+    return send(name, inquiry, recipients, STAFF_LANGUAGE, **context)
