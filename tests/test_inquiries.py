@@ -380,3 +380,38 @@ def test_queue_queries_do_not_grow_with_inquiries(copenhagen: Municipality, depa
     grow(8)
     assert [count(url) for url in pages] == small
     assert small[0] <= 12
+
+
+def test_delegation_visits_indicator_counts_held_visits_per_year(
+        copenhagen: Municipality, departments: dict[str, Department], staff: dict[str, User]) -> None:
+    from udsyn.steering import status
+    from udsyn.steering.models import Indicator
+
+    indicator = Indicator.objects.create(municipality=copenhagen, name="Delegationsbesøg", measure="Antal",
+                                         computed=Indicator.Computed.DELEGATION_VISITS)
+    for held in (True, False):
+        inquiry = _received(copenhagen, contact_email=f"{held}@x.org")
+        workflow.route(inquiry, staff["coordinator"], departments["TMF"])
+        workflow.accept(inquiry, staff["tmf"])
+        workflow.plan(inquiry, staff["tmf"], _start(TOMORROW, 10), _start(TOMORROW, 11), "Rådhuset")
+        if held:
+            workflow.hold(inquiry, staff["tmf"])
+    values = status.values_of(indicator, timezone.localdate())
+    assert values.series == [(datetime.date(TOMORROW.year, 12, 31), 1)]  # the planned one is not yet held
+
+
+def test_a_visit_that_led_to_a_partnership_keeps_the_trail(
+        copenhagen: Municipality, departments: dict[str, Department], staff: dict[str, User], reader: User,
+        login: Any, make_engagement: Any) -> None:
+    partnership = make_engagement("Samarbejde med Rotterdam om skybrud", "TMF", kind="partnership")
+    inquiry = _received(copenhagen)
+    workflow.route(inquiry, staff["coordinator"], departments["TMF"])
+    client = login(staff["tmf"])
+    response = client.post(f"/inquiries/{inquiry.pk}/link/", {"link-engagement": partnership.pk,
+                                                               "link-relation": "led_to"})
+    assert response.status_code == 302
+    assert f'Førte til: <a href="{partnership.get_absolute_url()}">Samarbejde med Rotterdam om skybrud</a>' in \
+        client.get(f"/inquiries/{inquiry.pk}/").content.decode()
+    assert "førte til dette engagement" in client.get(partnership.get_absolute_url()).content.decode()
+    # A reader of the registry sees the engagement, but not the inquiry behind it.
+    assert "City of Rotterdam" not in login(reader).get(partnership.get_absolute_url()).content.decode()

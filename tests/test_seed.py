@@ -158,3 +158,20 @@ def test_copenhagen_stated_figures_are_kept_as_stated(seeded: ImportResult) -> N
     assert (figures["delegation_requests-tmf"].value, figures["delegation_requests-tmf"].period) == (412, "2019")
     assert (figures["delegation_requests-buf"].value, figures["delegation_requests-buf"].department.code) == (
         28, "BUF")
+
+
+def test_copenhagens_departments_handle_inquiries_as_section_8_says(seeded: ImportResult) -> None:
+    from udsyn.inquiries.models import DepartmentInquirySettings
+
+    settings = {s.department.code: s for s in DepartmentInquirySettings.objects.filter(
+        department__municipality__code="0101").select_related("department").prefetch_related(
+        "department__decline_reasons")}
+    assert sorted(settings) == ["BIF", "BUF", "KFF", "SOF", "SUF", "TMF", "ØKF"]
+    bif = settings["BIF"]
+    assert (bif.approved_by, bif.usual_place, bif.usual_duration) == ("Relevant kontorchef", "Jobcenter København", 90)
+    assert bif.programme_lines()[0] == "Kort rundtur"
+    assert settings["BUF"].priority_kinds == ["public_authority"]
+    assert [r.text_en for r in settings["BUF"].department.decline_reasons.all()] == [
+        "We cannot accommodate every request for a visit, and we give priority to public authorities."]
+    assert "Meet Copenhagen City" in settings["TMF"].handled_by
+    assert settings["ØKF"].usual_place == "Københavns Rådhus"

@@ -75,9 +75,14 @@ class EngagementDetailView(ObjectDetailView):
         )
 
     def extra_context(self, obj: Any) -> dict[str, Any]:
+        from udsyn.inquiries import rules
         from udsyn.steering.views import engagement_steering
 
-        return {"overdue": obj.is_overdue(timezone.localdate()), **engagement_steering(self.request.user, obj)}
+        # Inquiries hold personal data: only those the user may see, and only the reference and sender.
+        inquiry_links = obj.inquiry_links.select_related("inquiry").filter(
+            inquiry__in=rules.visible(self.request.user)).order_by("inquiry__received_at")
+        return {"overdue": obj.is_overdue(timezone.localdate()), "inquiry_links": inquiry_links,
+                **engagement_steering(self.request.user, obj)}
 
 
 class EngagementEditView(ObjectEditView):

@@ -218,6 +218,7 @@ class Indicator(RegistryModel):
         FUNDING_PER_YEAR = "funding_per_year", _("external funding brought home per year (DKK)")
         ACTIVE_PARTNERSHIPS = "active_partnerships", _("active partnerships serving the goal")
         REVIEWED_ON_TIME = "reviewed_on_time", _("share of engagements reviewed on time (%)")
+        DELEGATION_VISITS = "delegation_visits", _("delegation visits held per year")
 
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("municipality")

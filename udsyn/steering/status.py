@@ -2,7 +2,7 @@
 which goals no engagement serves, and the values of indicators, computed or observed."""
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -178,6 +178,8 @@ def values_of(indicator: Indicator, today: datetime.date) -> IndicatorValues:
     observed = [(o.date, o.value) for o in indicator.observations.all()]
     if indicator.computed == Indicator.Computed.FUNDING_PER_YEAR:
         return IndicatorValues(indicator, funding_per_year(indicator.municipality_id), late=False)
+    if indicator.computed == Indicator.Computed.DELEGATION_VISITS:
+        return IndicatorValues(indicator, delegation_visits_per_year(indicator.municipality_id), late=False)
     if indicator.computed == Indicator.Computed.ACTIVE_PARTNERSHIPS:
         return IndicatorValues(indicator, _merge(observed, today, active_partnerships(indicator)), late=False)
     if indicator.computed == Indicator.Computed.REVIEWED_ON_TIME:
@@ -197,6 +199,18 @@ def funding_per_year(municipality_id: int) -> list[tuple[datetime.date, Decimal]
     rows = (Funding.objects.filter(municipality_id=municipality_id).exclude(start_date=None)
             .values("start_date__year").annotate(total=Sum("amount_dkk")).order_by("start_date__year"))
     return [(datetime.date(r["start_date__year"], 12, 31), r["total"] or Decimal(0)) for r in rows]
+
+
+def delegation_visits_per_year(municipality_id: int) -> list[tuple[datetime.date, Decimal]]:
+    """Visits from inquiries that were held (or held and since closed), by the year they took place."""
+    from udsyn.inquiries.models import Inquiry
+
+    starts = Inquiry.objects.filter(
+        municipality_id=municipality_id, kind=Inquiry.Kind.VISIT, visit_start__isnull=False,
+        state__in=[Inquiry.State.HELD, Inquiry.State.CLOSED],
+    ).values_list("visit_start", flat=True)
+    years = Counter(timezone.localtime(start).year for start in starts)
+    return [(datetime.date(year, 12, 31), Decimal(count)) for year, count in sorted(years.items())]
 
 
 def active_partnerships(indicator: Indicator) -> Decimal:
