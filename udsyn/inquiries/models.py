@@ -298,7 +298,7 @@ class ProgrammeItem(models.Model):
     class Meta:
         verbose_name = _("programme item")
         verbose_name_plural = _("programme items")
-        ordering = ["starts", "pk"]
+        ordering = ["pk"]  # as written: items without a time keep their place
 
     def __str__(self) -> str:
         return self.title
