@@ -7,8 +7,13 @@ from babel.numbers import format_decimal
 from django.utils.translation import get_language
 
 
+def language() -> str:
+    """The active language as the app knows it: "da" or "en"."""
+    return "en" if (get_language() or "da").startswith("en") else "da"
+
+
 def _locale() -> str:
-    return "en_GB" if (get_language() or "da").startswith("en") else "da_DK"
+    return "en_GB" if language() == "en" else "da_DK"
 
 
 def format_number(value: Decimal | float | int | None) -> str:

@@ -40,6 +40,22 @@ def style(form: forms.BaseForm) -> None:
             field.widget = DateInput(attrs=widget.attrs)
 
 
+class StyledForm(forms.Form):
+    """A form in Det Fælles Designsystem's style."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style(self)
+
+
+class StyledModelForm(forms.ModelForm):
+    """A model form in Det Fælles Designsystem's style."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style(self)
+
+
 class RegistryForm(forms.ModelForm):
     """Give subclasses ``Meta.model`` and ``Meta.fields``; the rest is shared."""
 

@@ -64,6 +64,14 @@ def coordinates(user: User, municipality_id: int | None) -> bool:
                 and role.municipality_id == municipality_id)
 
 
+def editor_department(user: User) -> Any:
+    """The department a department editor works in; None for everyone else (they see all departments)."""
+    role = role_of(user)
+    if role is not None and kind_of(user) == Role.Kind.EDITOR:
+        return role.department
+    return None
+
+
 def _key(model: type[models.Model]) -> str:
     return f"{model._meta.app_label}.{model._meta.model_name}"
 

@@ -1,7 +1,9 @@
-"""The standard URL set of a record type: list, add, detail, edit, delete, history, deleted, restore."""
+"""URL helpers: the standard URL set of a record type (list, add, detail, edit, delete, history, deleted,
+restore), and absolute links for e-mails and calendars."""
 
 from typing import Any
 
+from django.conf import settings
 from django.urls import URLPattern, path
 
 from udsyn.core import views
@@ -28,3 +30,8 @@ def record_urls(prefix: str, model: Any, list_view: Any, detail_view: Any, edit_
         path(f"{prefix}/<int:pk>/delete/", delete_view.as_view(), name=f"{name}_delete"),
         path(f"{prefix}/<int:pk>/history/", history_view.as_view(), name=f"{name}_history"),
     ]
+
+
+def absolute_url(path: str) -> str:
+    """A link that works outside the app (in an e-mail or a calendar): ``UDSYN_BASE_URL`` + path."""
+    return str(settings.UDSYN_BASE_URL).rstrip("/") + path

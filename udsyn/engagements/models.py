@@ -8,10 +8,10 @@ from babel import Locale
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from udsyn.core.formatting import language
 from udsyn.core.models import RegistryModel
 from udsyn.organisation.models import BilingualNameMixin, Department, Municipality, Person, Unit
 
@@ -20,8 +20,7 @@ def country_name(code: str) -> str:
     """The country's name in the active language (Danish or English), from the CLDR data babel carries."""
     if not code:
         return ""
-    language = "en" if (get_language() or "da").startswith("en") else "da"
-    return str(Locale.parse(language).territories.get(code.upper(), code))
+    return str(Locale.parse(language()).territories.get(code.upper(), code))
 
 
 def validate_country(code: str) -> None:

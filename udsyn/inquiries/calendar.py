@@ -9,14 +9,11 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from udsyn.core.urls_helpers import absolute_url
 from udsyn.inquiries.models import Inquiry
 from udsyn.organisation.models import Department
 
 PRODID = "-//Udsyn//Inquiries//DA"
-
-
-def absolute(path: str) -> str:
-    return settings.UDSYN_BASE_URL.rstrip("/") + path
 
 
 def _calendar(name: str) -> icalendar.Calendar:
@@ -67,5 +64,5 @@ def department_feed(department: Department, inquiries: Iterable[Inquiry]) -> byt
     with translation.override("da"):
         calendar = _calendar(_("Visits: {department}").format(department=department))
         for inquiry in inquiries:
-            calendar.add_component(event(inquiry, absolute(inquiry.get_absolute_url())))
+            calendar.add_component(event(inquiry, absolute_url(inquiry.get_absolute_url())))
         return bytes(calendar.to_ical())

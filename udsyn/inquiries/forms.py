@@ -7,11 +7,15 @@ import pycountry
 from babel import Locale
 from django import forms
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from udsyn.core.forms import style
+from udsyn.core.formatting import language
+from udsyn.core.forms import StyledForm, StyledModelForm, style
 from udsyn.core.text import fold
+from udsyn.engagements.models import Engagement
+from udsyn.inquiries import workflow
 from udsyn.inquiries.models import (
     DeclineReason,
     DepartmentInquirySettings,
@@ -25,7 +29,7 @@ from udsyn.organisation.models import Department, Municipality
 
 def all_countries() -> list[tuple[str, str]]:
     """Every ISO 3166 country, named in the active language."""
-    territories = Locale.parse("en" if (get_language() or "da").startswith("en") else "da").territories
+    territories = Locale.parse(language()).territories
     names = [(c.alpha_2, str(territories.get(c.alpha_2, c.name))) for c in pycountry.countries]
     return sorted(names, key=lambda pair: fold(pair[1]))
 
@@ -82,10 +86,19 @@ class PublicInquiryForm(forms.ModelForm):
         return bool(self.data.get("website"))
 
 
-class StaffForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style(self)
+class StaffForm(StyledForm):
+    """A form of the staff's inquiry page: made for one inquiry; ``act`` carries out its action through the
+    workflow and says what was done (a ``TransitionError`` says why not)."""
+
+    def __init__(self, data: Any = None, *, inquiry: Inquiry, prefix: str | None = None) -> None:
+        self.inquiry = inquiry
+        super().__init__(data, prefix=prefix, initial=self.initial_for(inquiry))
+
+    def initial_for(self, inquiry: Inquiry) -> dict[str, Any]:
+        return {}
+
+    def act(self, user: Any) -> str:
+        raise NotImplementedError
 
 
 class RouteForm(StaffForm):
@@ -97,15 +110,17 @@ class RouteForm(StaffForm):
                           help_text=_("Leave empty for the lead department's usual number of days."))
     note = forms.CharField(label=_("Note to the departments"), required=False, widget=forms.Textarea)
 
-    def __init__(self, *args: Any, inquiry: Inquiry, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        departments = Department.objects.filter(municipality_id=inquiry.municipality_id).order_by("code")
-        self.fields["lead"].queryset = departments  # type: ignore[attr-defined]
-        self.fields["contributing"].queryset = departments  # type: ignore[attr-defined]
-        self.fields["lead"].label_from_instance = lambda d: f"{d.code} – {d.display_name}"  # type: ignore[attr-defined]
-        self.fields["contributing"].label_from_instance = self.fields["lead"].label_from_instance  # type: ignore[attr-defined]
-        self.fields["contributing"].widget.attrs["class"] = "form-checkbox"
+        departments = Department.objects.filter(municipality_id=self.inquiry.municipality_id).order_by("code")
+        for name in ("lead", "contributing"):
+            self.fields[name].queryset = departments  # type: ignore[attr-defined]
+            self.fields[name].label_from_instance = lambda d: f"{d.code} – {d.display_name}"  # type: ignore[attr-defined]
         self.fields["note"].widget.attrs["rows"] = "3"
+
+    def initial_for(self, inquiry: Inquiry) -> dict[str, Any]:
+        return {"lead": inquiry.lead_department_id, "due": inquiry.response_due,
+                "contributing": [d.pk for d in inquiry.contributing_departments.all()]}
 
     def clean_due(self) -> datetime.date | None:
         due: datetime.date | None = self.cleaned_data.get("due")
@@ -113,11 +128,21 @@ class RouteForm(StaffForm):
             raise forms.ValidationError(_("The date has passed."))
         return due
 
+    def act(self, user: Any) -> str:
+        data = self.cleaned_data
+        workflow.route(self.inquiry, user, data["lead"], list(data["contributing"]), data["due"], data["note"])
+        return gettext("The inquiry is routed to {department}.").format(department=data["lead"].code)
+
 
 class AcceptForm(StaffForm):
     message = forms.CharField(label=_("Message to the requester"), required=False, widget=forms.Textarea,
                               help_text=_("Sent with the acceptance."))
     over_capacity = forms.BooleanField(label=_("Accept even though the month is fully booked"), required=False)
+
+    def act(self, user: Any) -> str:
+        workflow.accept(self.inquiry, user, self.cleaned_data["message"],
+                        over_capacity=self.cleaned_data["over_capacity"])
+        return gettext("The inquiry is accepted and the requester told.")
 
 
 class DeclineForm(StaffForm):
@@ -125,30 +150,32 @@ class DeclineForm(StaffForm):
     other_reason = forms.CharField(label=_("Another reason"), required=False)
     message = forms.CharField(label=_("Message to the requester"), required=False, widget=forms.Textarea)
 
-    def __init__(self, *args: Any, inquiry: Inquiry, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        english = inquiry.locale.startswith("en")
-        reasons = DeclineReason.objects.filter(department=inquiry.lead_department) if inquiry.lead_department_id \
-            else DeclineReason.objects.none()
-        self.fields["reason"].choices = [  # type: ignore[attr-defined]
-            ((r.text_en or r.text) if english else r.text, (r.text_en or r.text) if english else r.text)
-            for r in reasons]
-        if not reasons:
+        english = self.inquiry.locale == "en"
+        reasons = DeclineReason.objects.filter(department=self.inquiry.lead_department) \
+            if self.inquiry.lead_department else DeclineReason.objects.none()
+        texts = [(r.text_en or r.text) if english else r.text for r in reasons]
+        self.fields["message"].widget.attrs["rows"] = "3"
+        if not texts:
             del self.fields["reason"]
             self.fields["other_reason"].label = _("Reason")
             self.fields["other_reason"].required = True
             return
+        self.fields["reason"].choices = [(text, text) for text in texts]  # type: ignore[attr-defined]
         self.fields["reason"].help_text = (_("The requester wrote in English and reads the reason in English.")
                                            if english else _("The requester reads the reason in Danish."))
-        self.fields["message"].widget.attrs["rows"] = "3"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        reason = data.get("other_reason") or data.get("reason")
-        if not reason and "reason" in self.fields:
+        if not (data.get("other_reason") or data.get("reason")) and "reason" in self.fields:
             self.add_error("reason", _("Choose a reason or write another."))
-        data["chosen_reason"] = reason
         return data
+
+    def act(self, user: Any) -> str:
+        data = self.cleaned_data
+        workflow.decline(self.inquiry, user, data.get("other_reason") or data.get("reason") or "", data["message"])
+        return gettext("The inquiry is declined and the requester told why.")
 
 
 class PlanForm(StaffForm):
@@ -163,15 +190,26 @@ class PlanForm(StaffForm):
         help_text=_("One item per line, starting with its time if it has one, e.g. “10:00 Welcome at the city hall”."))
     message = forms.CharField(label=_("Message to the requester"), required=False, widget=forms.Textarea)
 
+    def initial_for(self, inquiry: Inquiry) -> dict[str, Any]:
+        """The plan so far; before there is one, the lead department's usual place, hosts and programme."""
+        if inquiry.visit_start:
+            return {"start": timezone.localtime(inquiry.visit_start),
+                    "end": timezone.localtime(inquiry.visit_end) if inquiry.visit_end else None,
+                    "place": inquiry.place, "hosts": inquiry.hosts,
+                    "programme": "\n".join(f"{s.starts:%H:%M} {s.title}" if s.starts else s.title
+                                           for s in inquiry.programme.all())}
+        if inquiry.lead_department is None:
+            return {}
+        usual = workflow.settings_of(inquiry.lead_department)
+        return {"place": usual.usual_place, "hosts": usual.handled_by, "programme": usual.usual_programme}
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
             self.add_error("end", _("The visit must end after it starts."))
         return data
 
-    def steps(self) -> list[Any]:
-        from udsyn.inquiries.workflow import Step
-
+    def steps(self) -> list[workflow.Step]:
         steps = []
         for line in self.cleaned_data.get("programme", "").splitlines():
             line = line.strip()
@@ -182,58 +220,92 @@ class PlanForm(StaffForm):
                 starts = datetime.time.fromisoformat(head.replace(".", ":").zfill(5))
             except ValueError:
                 starts, rest = None, line
-            steps.append(Step(starts, rest.strip()))
+            steps.append(workflow.Step(starts, rest.strip()))
         return steps
 
-
-class TextForm(StaffForm):
-    text = forms.CharField(label=_("Message"), widget=forms.Textarea)
-
-    def __init__(self, *args: Any, label: str = "", **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if label:
-            self.fields["text"].label = label
-        self.fields["text"].widget.attrs["rows"] = "4"
+    def act(self, user: Any) -> str:
+        data = self.cleaned_data
+        workflow.plan(self.inquiry, user, data["start"], data["end"], data["place"], data["hosts"], self.steps(),
+                      data["message"])
+        return gettext("The visit is planned and the requester has it in their calendar.")
 
 
 class HoldForm(StaffForm):
     notes = forms.CharField(label=_("Notes after the visit"), required=False, widget=forms.Textarea,
                             help_text=_("What was learned and agreed. Internal."))
 
+    def initial_for(self, inquiry: Inquiry) -> dict[str, Any]:
+        return {"notes": inquiry.notes}
 
-class FollowUpForm(forms.ModelForm):
-    class Meta:
-        model = FollowUp
-        fields = ["text", "due"]
+    def act(self, user: Any) -> str:
+        workflow.hold(self.inquiry, user, self.cleaned_data["notes"])
+        return gettext("The visit is marked as held; the requester is asked for feedback.")
+
+
+class WriteForm(StaffForm):
+    text = forms.CharField(label=_("Message to the requester"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def act(self, user: Any) -> str:
+        workflow.write(self.inquiry, user, self.cleaned_data["text"])
+        return gettext("The message is sent to the requester.")
+
+
+class CloseForm(StaffForm):
+    text = forms.CharField(label=_("Message to the requester"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+
+    def act(self, user: Any) -> str:
+        workflow.close(self.inquiry, user, self.cleaned_data["text"])
+        return gettext("The inquiry is closed.")
+
+
+class NoteForm(StaffForm):
+    text = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def act(self, user: Any) -> str:
+        workflow.note(self.inquiry, user, self.cleaned_data["text"])
+        return gettext("The note is saved.")
+
+
+class FollowUpForm(StaffForm):
+    text = forms.CharField(label=capfirst(FollowUp._meta.get_field("text").verbose_name), max_length=300)
+    due = forms.DateField(label=capfirst(FollowUp._meta.get_field("due").verbose_name), required=False)
+
+    def act(self, user: Any) -> str:
+        FollowUp.objects.create(inquiry=self.inquiry, **self.cleaned_data)
+        return gettext("The follow-up is added.")
+
+
+class LinkForm(StaffForm):
+    engagement = forms.ModelChoiceField(
+        Engagement.objects.none(), label=capfirst(InquiryEngagement._meta.get_field("engagement").verbose_name))
+    relation = forms.ChoiceField(label=capfirst(InquiryEngagement._meta.get_field("relation").verbose_name),
+                                 choices=InquiryEngagement.Relation.choices)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        style(self)
-
-
-class LinkForm(forms.ModelForm):
-    class Meta:
-        model = InquiryEngagement
-        fields = ["engagement", "relation"]
-
-    def __init__(self, *args: Any, inquiry: Inquiry, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        from udsyn.engagements.models import Engagement
-
         self.fields["engagement"].queryset = Engagement.objects.filter(  # type: ignore[attr-defined]
-            municipality_id=inquiry.municipality_id).order_by("title")
-        style(self)
+            municipality_id=self.inquiry.municipality_id).order_by("title")
+
+    def act(self, user: Any) -> str:
+        InquiryEngagement.objects.update_or_create(
+            inquiry=self.inquiry, engagement=self.cleaned_data["engagement"],
+            defaults={"relation": self.cleaned_data["relation"]})
+        return gettext("The link is saved.")
 
 
-class ReplyForm(forms.Form):
+# The forms of the staff's inquiry page, by the action each carries out (the last part of its URL).
+ACTIONS: dict[str, type[StaffForm]] = {
+    "route": RouteForm, "accept": AcceptForm, "decline": DeclineForm, "plan": PlanForm, "hold": HoldForm,
+    "close": CloseForm, "write": WriteForm, "note": NoteForm, "follow_up": FollowUpForm, "link": LinkForm,
+}
+
+
+class ReplyForm(StyledForm):
     text = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 5}))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style(self)
 
-
-class FeedbackForm(forms.Form):
+class FeedbackForm(StyledForm):
     score = forms.TypedChoiceField(
         label=_("How satisfied are you with the visit and our handling of your inquiry?"), coerce=int,
         widget=forms.RadioSelect,
@@ -241,12 +313,8 @@ class FeedbackForm(forms.Form):
                  (2, _("2 – dissatisfied")), (1, _("1 – very dissatisfied"))])
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style(self)
 
-
-class SettingsForm(forms.ModelForm):
+class SettingsForm(StyledModelForm):
     priority_kinds = forms.MultipleChoiceField(
         label=_("Give priority to"), required=False, widget=forms.CheckboxSelectMultiple,
         choices=OrganisationKind.choices,
@@ -256,10 +324,6 @@ class SettingsForm(forms.ModelForm):
         model = DepartmentInquirySettings
         fields = ["handled_by", "approved_by", "usual_place", "usual_duration", "usual_programme",
                   "priority_kinds", "monthly_capacity", "response_days", "inbox_email"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style(self)
 
 
 ReasonFormSet = forms.inlineformset_factory(

@@ -12,7 +12,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from udsyn.inquiries.calendar import absolute, visit_calendar
+from udsyn.core.urls_helpers import absolute_url
+from udsyn.inquiries.calendar import visit_calendar
 from udsyn.inquiries.models import Inquiry
 from udsyn.organisation.models import Department, Role
 
@@ -22,12 +23,12 @@ STAFF_LANGUAGE = "da"
 
 def status_link(inquiry: Inquiry) -> str:
     with translation.override(inquiry.locale):
-        return absolute(reverse("inquiries:status", args=[inquiry.token]))
+        return absolute_url(reverse("inquiries:status", args=[inquiry.token]))
 
 
 def staff_link(inquiry: Inquiry) -> str:
     with translation.override(STAFF_LANGUAGE):
-        return absolute(inquiry.get_absolute_url())
+        return absolute_url(inquiry.get_absolute_url())
 
 
 def send(name: str, inquiry: Inquiry, recipients: Iterable[str], language: str, **context: object) -> bool:

@@ -7,6 +7,7 @@ which writes the timeline (``InquiryEvent``) and sends the e-mails.
 
 import datetime
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -124,8 +125,15 @@ class InquiryQuerySet(models.QuerySet["Inquiry"]):
             models.Q(lead_department_id=department_id) | models.Q(contributing_departments=department_id)
         ).distinct()
 
-    def open(self) -> "InquiryQuerySet":
-        return self.exclude(state__in=[Inquiry.State.CLOSED])
+    def under_way(self, priority_kinds: list[str] | None = None) -> "InquiryQuerySet":
+        """Not yet held, declined or closed: requesters of the priority kinds first, then by answer date."""
+        first = models.Case(models.When(organisation_kind__in=priority_kinds or [], then=models.Value(0)),
+                            default=models.Value(1), output_field=models.IntegerField())
+        return self.exclude(state__in=Inquiry.FINISHED).annotate(priority=first).order_by(
+            "priority", "response_due", "received_at")
+
+    def finished(self) -> "InquiryQuerySet":
+        return self.filter(state__in=Inquiry.FINISHED).order_by("-received_at")
 
 
 class Inquiry(models.Model):
@@ -148,6 +156,8 @@ class Inquiry(models.Model):
         DANISH = "da", _("Danish")
         ENGLISH = "en", _("English")
         OTHER = "other", _("another language (say which in the message)")
+
+    FINISHED = (State.HELD, State.DECLINED, State.CLOSED)
 
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, related_name="inquiries", verbose_name=_("municipality")
@@ -242,6 +252,20 @@ class Inquiry(models.Model):
         today = today or timezone.localdate()
         return (self.state in (self.State.RECEIVED, self.State.ROUTED) and self.response_due is not None
                 and self.response_due < today)
+
+    def progress(self) -> list[dict[str, Any]]:
+        """The steps of the inquiry's way, done and current marked, as the requester and staff see them."""
+        state = self.State
+        if self.decline_reason:
+            path = [state.RECEIVED, state.ROUTED, state.DECLINED]
+            if self.state == state.CLOSED:
+                path.append(state.CLOSED)
+        elif self.kind != self.Kind.VISIT and self.visit_start is None:
+            path = [state.RECEIVED, state.ROUTED, state.ACCEPTED, state.CLOSED]
+        else:
+            path = [state.RECEIVED, state.ROUTED, state.ACCEPTED, state.PLANNED, state.HELD, state.CLOSED]
+        position = path.index(state(self.state)) if self.state in path else 0
+        return [{"label": step.label, "done": i < position, "current": i == position} for i, step in enumerate(path)]
 
     @property
     def asks_feedback(self) -> bool:

@@ -9,14 +9,12 @@ e-mail), so readers see none of them.
 
 from typing import Any
 
-from django.db.models import QuerySet
-
 from udsyn.core import permissions
-from udsyn.inquiries.models import Inquiry
+from udsyn.inquiries.models import Inquiry, InquiryQuerySet
 from udsyn.organisation.models import Department, Role
 
 
-def visible(user: Any, queryset: QuerySet[Inquiry] | None = None) -> QuerySet[Inquiry]:
+def visible(user: Any, queryset: InquiryQuerySet | None = None) -> InquiryQuerySet:
     queryset = Inquiry.objects.all() if queryset is None else queryset
     kind = permissions.kind_of(user)
     if kind == Role.Kind.ADMINISTRATOR:
@@ -31,7 +29,7 @@ def visible(user: Any, queryset: QuerySet[Inquiry] | None = None) -> QuerySet[In
         return queryset
     if role.department_id is None:
         return queryset.none()
-    return queryset.for_department(role.department_id)  # type: ignore[attr-defined,no-any-return]
+    return queryset.for_department(role.department_id)
 
 
 def may_see(user: Any, inquiry: Inquiry) -> bool:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from udsyn.inquiries.models import Inquiry
 from udsyn.organisation.models import Municipality, StatedFigure
-from udsyn.reports.charts import FONT, PALETTE, Picture
+from udsyn.reports.charts import PALETTE, Picture, config
 
 STATED_PREFIX = "delegation_requests"
 DECIDED_AS_ACCEPTED = {Inquiry.State.ACCEPTED, Inquiry.State.PLANNED, Inquiry.State.HELD}
@@ -90,7 +90,7 @@ def chart(rows: list[Row], stated: list[Stated] | None = None) -> Picture | None
         y=alt.Y("sum(count):Q", title=_("Inquiries")),
         color=alt.Color("department:N", title=_("Department"), scale=alt.Scale(range=PALETTE)),
     ).properties(width=520, height=240)
-    spec = bars.configure(font=FONT, background="white").configure_view(stroke=None).to_dict()
+    spec = config(bars)
     ordered = sorted(data, key=lambda d: (d["year"], d["department"]))
     description = _("Bar chart of inquiries received per year and department: {items}.").format(
         items="; ".join(f"{d['year']} {d['department']} {d['count']:g}" for d in ordered))

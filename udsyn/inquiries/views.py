@@ -8,24 +8,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from udsyn.core import permissions
+from udsyn.core.formatting import language
 from udsyn.core.forms import style
 from udsyn.core.views_pages import chosen_municipality
 from udsyn.inquiries import calendar, forms, rules, stats, workflow
-from udsyn.inquiries.models import DepartmentInquirySettings, FollowUp, Inquiry, InquiryEngagement
+from udsyn.inquiries.models import DepartmentInquirySettings, FollowUp, Inquiry
 from udsyn.organisation.models import Department, Municipality
 
 State = Inquiry.State
-STEPS: list[str] = [State.RECEIVED, State.ROUTED, State.ACCEPTED, State.PLANNED, State.HELD, State.CLOSED]
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -44,7 +43,7 @@ def _client_address(request: HttpRequest) -> str:
 
 @never_cache
 def new(request: HttpRequest) -> HttpResponse:
-    initial: dict[str, Any] = {"language": "en" if (get_language() or "da").startswith("en") else "da"}
+    initial: dict[str, Any] = {"language": language()}
     code = request.GET.get("municipality")
     if code:
         initial["municipality"] = Municipality.objects.filter(code=code).first()
@@ -62,7 +61,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 status = 429
             else:
                 inquiry = form.save(commit=False)
-                inquiry.locale = "en" if (get_language() or "da").startswith("en") else "da"
+                inquiry.locale = language()
                 inquiry.client_key = key
                 workflow.receive(inquiry)
                 return HttpResponseRedirect(reverse("inquiries:received", args=[inquiry.token]))
@@ -75,21 +74,6 @@ def received(request: HttpRequest, token: str) -> HttpResponse:
     inquiry = get_object_or_404(Inquiry.objects.select_related("municipality"), token=token)
     return _private(render(request, "inquiries/received.html", {
         "inquiry": inquiry, "status_url": request.build_absolute_uri(inquiry.get_status_url())}))
-
-
-def _steps(inquiry: Inquiry) -> list[dict[str, Any]]:
-    if inquiry.state == State.DECLINED:
-        path: list[str] = [State.RECEIVED, State.ROUTED, State.DECLINED]
-    elif inquiry.state == State.CLOSED and inquiry.decline_reason:
-        path = [State.RECEIVED, State.ROUTED, State.DECLINED, State.CLOSED]
-    elif inquiry.kind != Inquiry.Kind.VISIT and inquiry.visit_start is None:
-        path = [State.RECEIVED, State.ROUTED, State.ACCEPTED, State.CLOSED]
-    else:
-        path = STEPS
-    reached = {e.state for e in inquiry.events.all() if e.state} | {inquiry.state}
-    position = path.index(inquiry.state) if inquiry.state in path else 0
-    return [{"state": s, "label": State(s).label, "done": i < position or (s in reached and i < position),
-             "current": i == position} for i, s in enumerate(path)]
 
 
 @never_cache
@@ -121,7 +105,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         code = 400
     events = [e for e in inquiry.events.all() if e.public]
     return _private(render(request, "inquiries/status.html", {
-        "inquiry": inquiry, "steps": _steps(inquiry), "events": events, "reply_form": reply,
+        "inquiry": inquiry, "events": events, "reply_form": reply,
         "feedback_form": feedback,
     }, status=code))
 
@@ -129,7 +113,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
 def status_calendar(request: HttpRequest, token: str) -> HttpResponse:
     inquiry = get_object_or_404(Inquiry, token=token, visit_start__isnull=False)
     body = calendar.visit_calendar(inquiry, request.build_absolute_uri(inquiry.get_status_url()),
-                                   get_language() or "da")
+                                   language())
     return _private(_ics(body, f"visit-{inquiry.reference}.ics"))
 
 
@@ -142,11 +126,6 @@ def _ics(body: bytes, filename: str, attachment: bool = True) -> HttpResponse:
 
 # Staff pages.
 
-def _queue(user: Any, municipality: Municipality) -> QuerySet[Inquiry]:
-    return rules.visible(user, Inquiry.objects.filter(municipality=municipality)).select_related(
-        "lead_department").prefetch_related("contributing_departments")
-
-
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     if not rules.may_use_inquiries(request.user):
@@ -154,36 +133,19 @@ def queue(request: HttpRequest) -> HttpResponse:
     municipality = chosen_municipality(request)
     if municipality is None:
         raise Http404
-    department = _own_department(request.user)
-    inquiries = _queue(request.user, municipality)
-    priority = (workflow.settings_of(department).priority_kinds if department else []) or []
-    open_items = inquiries.exclude(state__in=[State.DECLINED, State.CLOSED, State.HELD]).annotate(
-        priority=Case(When(organisation_kind__in=priority, then=Value(0)), default=Value(1),
-                      output_field=IntegerField()),
-    ).order_by("priority", "response_due", "received_at")
-    today = timezone.localdate()
-    rows = list(open_items)
-    finished = Paginator(inquiries.filter(state__in=[State.DECLINED, State.CLOSED, State.HELD])
-                         .order_by("-received_at"), 25).get_page(request.GET.get("page"))
+    department = permissions.editor_department(request.user)
+    inquiries = rules.visible(request.user, Inquiry.objects.filter(municipality=municipality)).select_related(
+        "lead_department").prefetch_related("contributing_departments")
+    priority = workflow.settings_of(department).priority_kinds if department else []
+    under_way = list(inquiries.under_way(priority))
     return render(request, "inquiries/queue.html", {
         "municipality": municipality, "department": department, "priority": priority,
         "choices": Municipality.objects.with_registry().order_by("name") if department is None else [],
-        "new": [i for i in rows if i.state == State.RECEIVED],
-        "overdue": [i for i in rows if i.state != State.RECEIVED and i.is_overdue(today)],
-        "open": [i for i in rows if i.state != State.RECEIVED and not i.is_overdue(today)],
-        "finished": finished, "today": today,
-        "may_route": rules.may_route(request.user, Inquiry(municipality=municipality)),
+        "new": [i for i in under_way if i.state == State.RECEIVED],
+        "overdue": [i for i in under_way if i.state != State.RECEIVED and i.is_overdue()],
+        "open": [i for i in under_way if i.state != State.RECEIVED and not i.is_overdue()],
+        "finished": Paginator(inquiries.finished(), 25).get_page(request.GET.get("page")),
     })
-
-
-def _own_department(user: Any) -> Department | None:
-    from udsyn.core import permissions
-    from udsyn.organisation.models import Role
-
-    role = permissions.role_of(user)
-    if role is not None and permissions.kind_of(user) == Role.Kind.EDITOR:
-        return role.department
-    return None
 
 
 def _get(request: HttpRequest, pk: int) -> Inquiry:
@@ -196,53 +158,22 @@ def _get(request: HttpRequest, pk: int) -> Inquiry:
     return inquiry
 
 
-ACTIONS = {"route", "accept", "decline", "plan", "hold", "close", "write", "note", "follow_up", "link"}
-
-
-def _forms(inquiry: Inquiry, bound: dict[str, Any] | None = None) -> dict[str, Any]:
-    settings_ = workflow.settings_of(inquiry.lead_department) if inquiry.lead_department else None
-    plan_initial: dict[str, Any] = {}
-    if inquiry.visit_start:
-        plan_initial = {"start": timezone.localtime(inquiry.visit_start),
-                        "end": timezone.localtime(inquiry.visit_end) if inquiry.visit_end else None,
-                        "place": inquiry.place, "hosts": inquiry.hosts,
-                        "programme": "\n".join(f"{s.starts:%H:%M} {s.title}" if s.starts else s.title
-                                               for s in inquiry.programme.all())}
-    elif settings_ is not None:
-        plan_initial = {"place": settings_.usual_place, "hosts": settings_.handled_by,
-                        "programme": settings_.usual_programme}
-    made = {
-        "route": forms.RouteForm(prefix="route", inquiry=inquiry, initial={
-            "lead": inquiry.lead_department_id, "due": inquiry.response_due,
-            "contributing": [d.pk for d in inquiry.contributing_departments.all()]}),
-        "accept": forms.AcceptForm(prefix="accept"),
-        "decline": forms.DeclineForm(prefix="decline", inquiry=inquiry),
-        "plan": forms.PlanForm(prefix="plan", initial=plan_initial),
-        "hold": forms.HoldForm(prefix="hold", initial={"notes": inquiry.notes}),
-        "close": forms.TextForm(prefix="close", label=_("Message to the requester")),
-        "write": forms.TextForm(prefix="write", label=_("Message to the requester")),
-        "note": forms.TextForm(prefix="note", label=_("Internal note")),
-        "follow_up": forms.FollowUpForm(prefix="follow_up"),
-        "link": forms.LinkForm(prefix="link", inquiry=inquiry),
-    }
-    made["close"].fields["text"].required = False
-    if bound:
-        made.update(bound)
-    return made
-
-
 @login_required
-def detail(request: HttpRequest, pk: int, bound: dict[str, Any] | None = None, code: int = 200) -> HttpResponse:
+def detail(request: HttpRequest, pk: int, bound: forms.StaffForm | None = None, code: int = 200) -> HttpResponse:
+    """The staff's inquiry page; after a failed action, with that action's form as it was sent."""
     inquiry = _get(request, pk)
+    action_forms = {action: form_class(inquiry=inquiry, prefix=action)
+                    for action, form_class in forms.ACTIONS.items()}
+    if bound is not None:
+        action_forms[bound.prefix or ""] = bound
     lead_settings = workflow.settings_of(inquiry.lead_department) if inquiry.lead_department else None
     return render(request, "inquiries/detail.html", {
-        "inquiry": inquiry, "forms": _forms(inquiry, bound), "settings": lead_settings,
+        "inquiry": inquiry, "forms": action_forms, "settings": lead_settings,
         "may_route": rules.may_route(request.user, inquiry) and inquiry.state in (State.RECEIVED, State.ROUTED),
         "may_decide": rules.may_decide(request.user, inquiry),
         "capacity_note": workflow.capacity_note(inquiry) if inquiry.state == State.ROUTED else "",
         "overdue": inquiry.is_overdue(), "priority": lead_settings is not None
         and inquiry.organisation_kind in (lead_settings.priority_kinds or []),
-        "steps": _steps(inquiry),
         "status_url": request.build_absolute_uri(inquiry.get_status_url()),
     }, status=code)
 
@@ -250,75 +181,20 @@ def detail(request: HttpRequest, pk: int, bound: dict[str, Any] | None = None, c
 @login_required
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in ACTIONS:
+    """One of the staff's actions on an inquiry, by the form that carries it out (``forms.ACTIONS``)."""
+    if action not in forms.ACTIONS:
         raise Http404
     inquiry = _get(request, pk)
-    form = _bound(action, request, inquiry)
-    if not form.is_valid():
-        return detail(request, pk, bound={action: form}, code=400)
-    data = form.cleaned_data
-    user = request.user
-    try:
-        if action == "route":
-            workflow.route(inquiry, user, data["lead"], list(data["contributing"]), data["due"], data["note"])
-            done = _("The inquiry is routed to {department}.").format(department=data["lead"].code)
-        elif action == "accept":
-            workflow.accept(inquiry, user, data["message"], over_capacity=data["over_capacity"])
-            done = _("The inquiry is accepted and the requester told.")
-        elif action == "decline":
-            workflow.decline(inquiry, user, data["chosen_reason"], data["message"])
-            done = _("The inquiry is declined and the requester told why.")
-        elif action == "plan":
-            workflow.plan(inquiry, user, data["start"], data["end"], data["place"], data["hosts"],
-                          form.steps(), data["message"])  # type: ignore[attr-defined]
-            done = _("The visit is planned and the requester has it in their calendar.")
-        elif action == "hold":
-            workflow.hold(inquiry, user, data["notes"])
-            done = _("The visit is marked as held; the requester is asked for feedback.")
-        elif action == "close":
-            workflow.close(inquiry, user, data["text"])
-            done = _("The inquiry is closed.")
-        elif action == "write":
-            workflow.write(inquiry, user, data["text"])
-            done = _("The message is sent to the requester.")
-        elif action == "note":
-            workflow.note(inquiry, user, data["text"])
-            done = _("The note is saved.")
-        elif action == "follow_up":
-            follow_up = form.save(commit=False)  # type: ignore[attr-defined]
-            follow_up.inquiry = inquiry
-            follow_up.save()
-            done = _("The follow-up is added.")
+    form = forms.ACTIONS[action](request.POST, inquiry=inquiry, prefix=action)
+    if form.is_valid():
+        try:
+            done = form.act(request.user)
+        except workflow.TransitionError as error:
+            form.add_error(None, str(error))
         else:
-            link = form.save(commit=False)  # type: ignore[attr-defined]
-            link.inquiry = inquiry
-            with transaction.atomic():
-                InquiryEngagement.objects.update_or_create(
-                    inquiry=inquiry, engagement=link.engagement, defaults={"relation": link.relation})
-            done = _("The link is saved.")
-    except workflow.TransitionError as error:
-        form.add_error(None, str(error))
-        return detail(request, pk, bound={action: form}, code=400)
-    messages.success(request, done)
-    return HttpResponseRedirect(inquiry.get_absolute_url())
-
-
-def _bound(action: str, request: HttpRequest, inquiry: Inquiry) -> Any:
-    data = request.POST
-    if action == "route":
-        return forms.RouteForm(data, prefix="route", inquiry=inquiry)
-    if action == "decline":
-        return forms.DeclineForm(data, prefix="decline", inquiry=inquiry)
-    if action == "link":
-        return forms.LinkForm(data, prefix="link", inquiry=inquiry)
-    form_class = {"accept": forms.AcceptForm, "plan": forms.PlanForm, "hold": forms.HoldForm,
-                  "follow_up": forms.FollowUpForm}.get(action)
-    if form_class is not None:
-        return form_class(data, prefix=action)
-    form = forms.TextForm(data, prefix=action)
-    if action == "close":
-        form.fields["text"].required = False
-    return form
+            messages.success(request, done)
+            return HttpResponseRedirect(inquiry.get_absolute_url())
+    return detail(request, pk, bound=form, code=400)
 
 
 @login_required
@@ -338,7 +214,7 @@ def visit_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     if inquiry.visit_start is None:
         raise Http404
     body = calendar.visit_calendar(inquiry, request.build_absolute_uri(inquiry.get_absolute_url()),
-                                   get_language() or "da")
+                                   language())
     return _ics(body, f"visit-{inquiry.reference}.ics")
 
 

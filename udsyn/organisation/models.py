@@ -3,10 +3,10 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from udsyn.core.formatting import language
 from udsyn.core.models import RegistryModel
 
 
@@ -68,14 +68,14 @@ class Municipality(RegistryModel):
     @property
     def display_name(self) -> str:
         """'København'; in English 'Copenhagen'."""
-        if (get_language() or "da").startswith("en"):
+        if language() == "en":
             return ENGLISH_NAMES.get(self.code, self.name)
         return self.name
 
     @property
     def official_name(self) -> str:
         """'Københavns Kommune', 'Odense Kommune'; in English 'Copenhagen Municipality'."""
-        if (get_language() or "da").startswith("en"):
+        if language() == "en":
             return f"{ENGLISH_NAMES.get(self.code, self.name)} Municipality"
         return f"{GENITIVE_NAMES.get(self.code, self.name)} Kommune"
 
@@ -89,7 +89,7 @@ class BilingualNameMixin:
 
     @property
     def display_name(self) -> str:
-        if self.name_en and (get_language() or "da").startswith("en"):
+        if self.name_en and language() == "en":
             return self.name_en
         return self.name
 

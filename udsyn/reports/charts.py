@@ -50,8 +50,9 @@ class Picture:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
 
 
-def _config(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    spec = chart.configure(font=FONT, background="white").configure_view(stroke=None).to_dict()
+def config(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The Vega-Lite specification of a chart in the house style: the app's font, white, no frame."""
+    spec: dict[str, Any] = chart.configure(font=FONT, background="white").configure_view(stroke=None).to_dict()
     return spec
 
 
@@ -79,7 +80,7 @@ def funding_picture(rows: dict[tuple[int, str], Decimal]) -> Picture | None:
         y=alt.Y("sum(amount):Q", title=millions),
         color=alt.Color("source:N", title=_("Source"), scale=alt.Scale(range=PALETTE)),
     ).properties(width=560, height=260)
-    spec = _config(chart)
+    spec = config(chart)
     years = sorted({year for year, _label in rows})
     total = sum(rows.values(), Decimal(0))
     by_source: dict[str, Decimal] = defaultdict(Decimal)
@@ -114,7 +115,7 @@ def engagements_chart(report: Report) -> Picture | None:
         x=alt.X("sum(n):Q", title=_("Engagements"), axis=alt.Axis(tickMinStep=1, format="d")),
         color=alt.Color("kind:N", title=_("Kind"), scale=alt.Scale(range=PALETTE)),
     ).properties(width=520, height=max(120, 28 * len({d for d, _k in counts})))
-    spec = _config(chart)
+    spec = config(chart)
     per_dept: dict[str, int] = defaultdict(int)
     for (dept, _kind), n in counts.items():
         per_dept[dept] += n
@@ -178,7 +179,7 @@ def map_picture(cities: list[tuple[str, str, float, float, int]]) -> Picture | N
         }, 600, 400, labels=True).properties(title=_("Europe"))
         charts.append(europe)
     chart = alt.vconcat(*charts, spacing=16)
-    spec = _config(chart)
+    spec = config(chart)
     by_country: dict[str, list[str]] = defaultdict(list)
     for name, cc, _lat, _lon, _n in cities:
         by_country[country_name(cc)].append(name)

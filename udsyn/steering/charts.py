@@ -1,11 +1,10 @@
 """Small trend charts of indicators, drawn locally like the report's charts."""
 
-from typing import Any
 
 import altair as alt
 from django.utils.translation import gettext as _
 
-from udsyn.reports.charts import FONT, PALETTE, Picture
+from udsyn.reports.charts import PALETTE, Picture, config
 
 
 def trend(points: list[tuple[str, float]], title: str, unit: str) -> Picture | None:
@@ -17,7 +16,7 @@ def trend(points: list[tuple[str, float]], title: str, unit: str) -> Picture | N
         x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount="year")),
         y=alt.Y("value:Q", title=unit or None),
     ).properties(width=280, height=110)
-    spec: dict[str, Any] = chart.configure(font=FONT, background="white").configure_view(stroke=None).to_dict()
+    spec = config(chart)
     first, last = points[0], points[-1]
     description = _("Trend of {title}: from {first} on {first_date} to {last} on {last_date}.").format(
         title=title, first=f"{first[1]:g}", first_date=first[0], last=f"{last[1]:g}", last_date=last[0])

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from udsyn.core.forms import style
+from udsyn.core.forms import StyledForm, StyledModelForm, style
 from udsyn.engagements.models import Engagement
 from udsyn.steering.models import Alignment, Indicator, Observation, Review, ReviewSchedule
 from udsyn.strategy.models import FocusArea, Goal, Principle
@@ -36,7 +36,7 @@ class AlignmentForm(forms.ModelForm):
         return data
 
 
-class ReviewForm(forms.ModelForm):
+class ReviewForm(StyledModelForm):
     class Meta:
         model = Review
         fields = ["reviewed_on", "staff_hours", "hourly_cost", "annual_fee", "co_financing", "funding_brought",
@@ -45,10 +45,6 @@ class ReviewForm(forms.ModelForm):
             "recommendation": forms.RadioSelect,
         }
         help_texts = {"next_review_due": gettext_lazy("Empty: as the review schedule says.")}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style(self)
 
 
 class ScoreForm(forms.Form):
@@ -70,13 +66,9 @@ def score_forms(principles: list[Principle], data: Any = None) -> list[ScoreForm
     return [ScoreForm(data, principle=p, prefix=f"principle-{p.pk}") for p in principles]
 
 
-class EndForm(forms.Form):
+class EndForm(StyledForm):
     reason = forms.CharField(label=gettext_lazy("Reason for ending it"), widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=gettext_lazy("Kept with the engagement and in its history."))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style(self)
 
 
 class ObservationForm(forms.ModelForm):
@@ -96,15 +88,11 @@ class ObservationForm(forms.ModelForm):
         return date
 
 
-class ScheduleForm(forms.ModelForm):
+class ScheduleForm(StyledModelForm):
     class Meta:
         model = ReviewSchedule
         fields = ["interval", "remind_days_before"]
         widgets = {"interval": forms.RadioSelect}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style(self)
 
 
 class IndicatorForm(forms.ModelForm):

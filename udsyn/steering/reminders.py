@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from udsyn.core.urls_helpers import absolute_url
 from udsyn.organisation.models import Municipality, Role
 from udsyn.steering import status
 from udsyn.steering.models import Reminder
@@ -31,10 +32,6 @@ def _coordinators(municipality: Municipality) -> list[str]:
         udsyn_role__kind=Role.Kind.COORDINATOR, udsyn_role__municipality=municipality, is_active=True
     ).exclude(email="")
     return sorted(user.email for user in users)
-
-
-def _link(path: str) -> str:
-    return settings.UDSYN_BASE_URL.rstrip("/") + path
 
 
 def due(municipality: Municipality, today: datetime.date) -> list[Message]:
@@ -59,7 +56,7 @@ def due(municipality: Municipality, today: datetime.date) -> list[Message]:
             "it costs?\n\nRecord the review here: {link}"
         ).format(title=engagement.title, date=state.due.strftime("%d.%m.%Y"),
                  interval=schedule.get_interval_display(),
-                 link=_link(reverse("steering:review_new", args=[engagement.pk])))
+                 link=absolute_url(reverse("steering:review_new", args=[engagement.pk])))
         messages.append(Message(f"review:{engagement.pk}:{state.due.isoformat()}", contacts, subject, body))
     for values in status.indicator_values(municipality, today):
         owner = values.indicator.owner
@@ -69,7 +66,7 @@ def due(municipality: Municipality, today: datetime.date) -> list[Message]:
                 "The indicator {name} is published {frequency}, and its last value is older than that. "
                 "Record the newest value here: {link}"
             ).format(name=values.indicator.name, frequency=values.indicator.get_frequency_display(),
-                     link=_link(values.indicator.get_absolute_url()))
+                     link=absolute_url(values.indicator.get_absolute_url()))
             messages.append(Message(f"indicator:{values.indicator.pk}", [owner.email], subject, body))
     horizon = today + datetime.timedelta(days=FRAMEWORK_NOTICE_DAYS)
     for strategy in municipality.strategies.exclude(revision_due=None).filter(revision_due__lte=horizon):
@@ -78,7 +75,7 @@ def due(municipality: Municipality, today: datetime.date) -> list[Message]:
             name=strategy.name, date=strategy.revision_due.strftime("%d.%m.%Y"))
         body = _("{name} is to be revised by {date}, once every council period. See it here: {link}").format(
             name=strategy.name, date=strategy.revision_due.strftime("%d.%m.%Y"),
-            link=_link(strategy.get_absolute_url()))
+            link=absolute_url(strategy.get_absolute_url()))
         messages.append(Message(f"revision:{strategy.pk}:{strategy.revision_due.isoformat()}", coordinators,
                                 subject, body))
     return [m for m in messages if m.recipients]

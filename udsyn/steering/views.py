@@ -51,13 +51,6 @@ def _sees_reviews_of(user: Any, engagement: Engagement) -> bool:
     return True
 
 
-def _department_scope(user: Any) -> Any:
-    role = permissions.role_of(user)
-    if permissions.kind_of(user) == Role.Kind.EDITOR and role is not None:
-        return role.department
-    return None
-
-
 @lru_cache(maxsize=256)
 def _trend(points: tuple[tuple[str, float], ...], title: str, unit: str, language: str) -> Any:
     return charts.trend(list(points), title, unit)
@@ -70,7 +63,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"municipality": municipality, "choices": choices}
     if municipality is not None:
         goals, areas = status.dashboard(municipality)
-        department = _department_scope(request.user)
+        department = permissions.editor_department(request.user)
         visible = None if department is None else {
             e.pk for e in Engagement.objects.filter(municipality=municipality).involving(department)  # type: ignore[attr-defined]
         }
@@ -98,14 +91,14 @@ def reviews(request: HttpRequest) -> HttpResponse:
     municipality = chosen_municipality(request)
     if municipality is None:
         return render(request, "steering/reviews.html", {"municipality": None})
-    states = status.review_states(municipality, _department_scope(request.user))
+    states = status.review_states(municipality, permissions.editor_department(request.user))
     return render(request, "steering/reviews.html", {
         "municipality": municipality,
         "overdue": [s for s in states if s.state == "overdue"],
         "due": [s for s in states if s.state == "due"],
         "later": [s for s in states if s.state == "ok"],
         "schedule": status.schedule_of(municipality),
-        "department": _department_scope(request.user),
+        "department": permissions.editor_department(request.user),
     })
 
 
