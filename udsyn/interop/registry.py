@@ -59,9 +59,11 @@ class ImportProblem:
     field: str
     message: str
     filename: str = ""
+    row: bool = False  # the place is a spreadsheet row, not a line of text
 
     def __str__(self) -> str:
-        parts = [_("line {line}").format(line=self.line)] if self.line else []
+        place = _("row {row}").format(row=self.line) if self.row else _("line {line}").format(line=self.line)
+        parts = [place] if self.line else []
         parts += [part for part in (self.where, self.field) if part]
         return "{}: {}".format(", ".join(parts), self.message) if parts else self.message
 
@@ -113,11 +115,34 @@ class _RollBack(Exception):
 
 def import_files(files: Sequence[tuple[str, Source]], *, user: Any = None, dry_run: bool = False) -> ImportResult:
     """Import several files in order in one transaction: all of them, or (on any problem) none."""
+    def job(name: str, source: Source) -> Callable[[ImportResult], None]:
+        return lambda result: _FileImport(result, name, user).run(source)
+
+    return _in_one_transaction([job(name, source) for name, source in files], dry_run)
+
+
+def import_documents(documents: Sequence[tuple[str, "YamlMap"]], *, user: Any = None, dry_run: bool = False,
+                     section_names: dict[str, str] | None = None,
+                     progress: Callable[[], None] | None = None) -> ImportResult:
+    """Import documents already read (from spreadsheet rows, whose places are rows) in one transaction.
+
+    ``section_names`` names sections as the user knows them (a table's name); ``progress()`` is called
+    for each record read.
+    """
+    def job(name: str, doc: YamlMap) -> Callable[[ImportResult], None]:
+        def run(result: ImportResult) -> None:
+            _FileImport(result, name, user, rows=True, names=section_names, progress=progress).run_document(doc)
+        return run
+
+    return _in_one_transaction([job(name, doc) for name, doc in documents], dry_run)
+
+
+def _in_one_transaction(jobs: Sequence[Callable[["ImportResult"], None]], dry_run: bool) -> ImportResult:
     result = ImportResult()
     try:
         with transaction.atomic():
-            for filename, source in files:
-                _FileImport(result, filename, user).run(source)
+            for job in jobs:
+                job(result)
             if dry_run or not result.ok:
                 raise _RollBack
     except _RollBack:
@@ -133,7 +158,15 @@ def import_files(files: Sequence[tuple[str, Source]], *, user: Any = None, dry_r
 
 
 class YamlMap(dict[Any, Any]):
-    """A mapping of the file, with its own line, each key's line and each scalar value's source text."""
+    """A mapping of the file, with its own line, each key's line and each scalar value's source text.
+
+    Spreadsheet rows are read into these too (see tabular.py), with two more things a row can say: the
+    ``record_id`` of the record it updates (so that its natural key may change), and ``existing_only``
+    for a row that only names an existing record to hang nested ones on (a unit's department, a
+    representative's engagement), whose required keys are then not required; and ``keep_internal`` for a
+    row of an open export, which leaves out what its record marks internal: those fields are kept as they
+    are, not emptied.
+    """
 
     def __init__(self, line: int) -> None:
         super().__init__()
@@ -141,6 +174,9 @@ class YamlMap(dict[Any, Any]):
         self.key_lines: dict[Any, int] = {}
         self.raw: dict[Any, str] = {}
         self.repeated: list[Any] = []
+        self.record_id: int | None = None
+        self.existing_only = False
+        self.keep_internal = False
 
     def line_of(self, key: Any) -> int:
         return self.key_lines.get(key, self.line)
@@ -538,6 +574,8 @@ class _Rec:
         self.job = job
         self.schema = schema
         self.data = data if isinstance(data, YamlMap) else YamlMap(line)
+        if job.progress is not None:
+            job.progress()
         label = _label(self.data, schema.label)
         self.where = f'{where} "{label}"' if label else where
         self.failed = False  # it has a problem of its own
@@ -594,7 +632,7 @@ class _Rec:
     def _read(self) -> None:
         for key, col in self.schema.cols.items():
             if key not in self.data:
-                if col.required:
+                if col.required and not self.data.existing_only:
                     self.problem(key, _("This field is required."))
                 continue
             try:
@@ -611,20 +649,36 @@ class _Rec:
 
 
 class _Table(Generic[M]):
-    """Records of one kind by natural key: those saved (before or by this import) and those the file lists."""
+    """Records of one kind by natural key: those saved (before or by this import) and those the file lists.
+
+    A record renamed by this import (a row updating it by id) keeps its former key for references only,
+    so that other rows may still name it as they did.
+    """
 
     def __init__(self) -> None:
         # Keys are folded texts, or (folded text, text) pairs for units and cities.
         self.saved: dict[Any, M] = {}
         self.declared: dict[Any, int] = {}
+        self.former: dict[Any, M] = {}
+        self.ids: dict[Any, M] = {}
+        self.key_of: dict[Any, Hashable] = {}
 
     def add(self, obj: M, key: Hashable, aliases: Iterable[Hashable] = ()) -> None:
+        old = self.key_of.get(obj.pk)
+        if old is not None and old != key and getattr(self.saved.get(old), "pk", None) == obj.pk:
+            self.former[old] = self.saved.pop(old)
         self.saved[key] = obj
+        self.ids[obj.pk] = obj
+        self.key_of[obj.pk] = key
         for alias in aliases:
             self.saved.setdefault(alias, obj)
 
     def get(self, key: Hashable) -> M | None:
         return self.saved.get(key)
+
+    def get_ref(self, key: Hashable) -> M | None:
+        """The record a reference names: by its key, or by the key it had before this import renamed it."""
+        return self.saved.get(key) or self.former.get(key)
 
     def first(self, keys: Iterable[Hashable]) -> M | None:
         return next((self.saved[key] for key in keys if key in self.saved), None)
@@ -636,10 +690,14 @@ class _Table(Generic[M]):
 class _FileImport:
     """Check and write one file, adding its problems and counts to the result."""
 
-    def __init__(self, result: ImportResult, filename: str, user: Any) -> None:
+    def __init__(self, result: ImportResult, filename: str, user: Any, rows: bool = False,
+                 names: dict[str, str] | None = None, progress: Callable[[], None] | None = None) -> None:
         self.result = result
         self.filename = filename
         self.user = user
+        self.rows = rows
+        self.names = names or {}
+        self.progress = progress
         self.reason = _("Import from {filename}").format(filename=filename)
         self.doc = YamlMap(1)
         self.problems: list[ImportProblem] = []
@@ -666,25 +724,42 @@ class _FileImport:
     def run(self, source: Source) -> None:
         doc = self._parse(source)
         if doc is not None:
-            self.doc = doc
-            self._check_sections()
-            self._declare()
-            self._load_shared()
-            self._regions()
-            self._municipalities()
-            self._municipality()
-            self._source()
-            self._shared()
-            self._own_organisation()
-            self._strategies()
-            self._engagements()
-            self._all_funding()
-            self._stated_figures()
+            self.run_document(doc)
+        else:
+            self._finish()
+
+    def run_document(self, doc: YamlMap) -> None:
+        self.doc = doc
+        self._check_sections()
+        self._declare()
+        self._load_shared()
+        self._regions()
+        self._municipalities()
+        self._municipality()
+        self._source()
+        self._shared()
+        self._own_organisation()
+        self._strategies()
+        self._engagements()
+        self._all_funding()
+        self._stated_figures()
+        self._finish()
+
+    def _finish(self) -> None:
         self.problems.sort(key=lambda problem: problem.line or 0)
         self.result.problems.extend(self.problems)
 
     def problem(self, line: int | None, where: str, key: str, message: str) -> None:
-        self.problems.append(ImportProblem(line, where, key, message, self.filename))
+        self.problems.append(ImportProblem(line, where, key, message, self.filename, self.rows))
+
+    def already_listed(self, line: int) -> str:
+        if self.rows:
+            return _("Already listed in row {row}.").format(row=line)
+        return _("Already listed at line {line}.").format(line=line)
+
+    def place(self, section: str, index: int) -> str:
+        """How a record is named in messages: by its index in a file's list, or by its table for a row."""
+        return self.names.get(section, section) if self.rows else f"{section}[{index}]"
 
     def _parse(self, source: Source) -> YamlMap | None:
         try:
@@ -763,8 +838,8 @@ class _FileImport:
         first = table.declared.get(key)
         if first is not None:
             self.duplicates.add(id(item))
-            self.problem(item.line_of(label_key), f'{section}[{index}] "{_label(item, label_key)}"',
-                         label_key, _("Already listed at line {line}.").format(line=first))
+            self.problem(item.line_of(label_key), f'{self.place(section, index)} "{_label(item, label_key)}"',
+                         label_key, self.already_listed(first))
             return
         table.declared[key] = item.line
         for alias in aliases:
@@ -784,12 +859,12 @@ class _FileImport:
             return
         for index, item in enumerate(value):
             if id(item) not in self.duplicates:
-                yield _Rec(self, item, f"{section}[{index}]", schema, value.lines[index])
+                yield _Rec(self, item, self.place(section, index), schema, value.lines[index])
 
     def _nested(self, rec: _Rec, key: str, schema: Schema) -> list[_Rec]:
         items: YamlList = rec.refs.get(key, YamlList(0))
         return [
-            _Rec(self, item, f"{rec.where}, {key}[{index}]", schema, items.lines[index])
+            _Rec(self, item, f"{rec.where}, {self.place(key, index)}", schema, items.lines[index])
             for index, item in enumerate(items) if id(item) not in self.duplicates
         ]
 
@@ -846,11 +921,40 @@ class _FileImport:
 
     def _put(self, rec: _Rec, model: type[M], table: _Table[M], key: Hashable, values: dict[str, Any],
              m2m: dict[str, list[Any]] | None = None) -> M | None:
-        """Create or update the record with that natural key and keep it under the key."""
-        obj = self._upsert(rec, model, table.get(key), values, m2m)
+        """Create or update the record with that natural key (or the row's id) and keep it under the key."""
+        found, existing = self._existing(rec, model, table, table.get(key))
+        if not found:
+            return None
+        obj = self._upsert(rec, model, existing, values, m2m)
         if obj is not None:
             table.add(obj, key)
         return obj
+
+    def _existing(self, rec: _Rec, model: type[M], table: _Table[M], by_key: M | None) -> tuple[bool, M | None]:
+        """The record a row updates: the one with its id when it gives one, else the one its key names.
+
+        (False, None), with the problem reported, when the row names a record that is not there.
+        """
+        kind = model._meta.verbose_name
+        record_id = rec.data.record_id
+        if record_id is not None:
+            by_id = table.ids.get(record_id)
+            if by_id is None:
+                rec.problem("id", _("No {kind} with id {id} here.").format(kind=kind, id=record_id))
+                return False, None
+            if by_key is not None and by_key.pk != by_id.pk:
+                rec.problem(rec.schema.label, _("Another {kind} (id {id}) already has this {key}.").format(
+                    kind=kind, id=by_key.pk, key=rec.schema.label))
+                return False, None
+            return True, by_id
+        if rec.data.existing_only:
+            existing = by_key or table.get_ref(rec.natural(rec.schema.cols[rec.schema.label].field))
+            if existing is None:
+                rec.problem(rec.schema.label, _('No {kind} "{name}" here.').format(
+                    kind=kind, name=_label(rec.data, rec.schema.label)))
+                return False, None
+            return True, existing
+        return True, by_key
 
     def _upsert(self, rec: _Rec, model: type[M], existing: M | None, values: dict[str, Any],
                 m2m: dict[str, list[Any]] | None = None) -> M | None:
@@ -863,6 +967,10 @@ class _FileImport:
             return None
         obj = existing if existing is not None else model()
         before = None if existing is None else _snapshot(existing)
+        if rec.data.keep_internal and existing is not None:
+            hidden = set(getattr(existing, "internal_fields", None) or [])
+            values = {name: value for name, value in values.items() if name not in hidden}
+            m2m = {name: targets for name, targets in (m2m or {}).items() if name not in hidden}
         for name, value in values.items():
             setattr(obj, name, value)
         excluded = rec.bad_fields()
@@ -878,7 +986,8 @@ class _FileImport:
             return None
         for name, targets in (m2m or {}).items():
             changed = self._set_m2m(obj, name, targets, fresh=before is None) or changed
-        self._count(model, "created" if before is None else "updated" if changed else "unchanged")
+        if changed or not rec.data.existing_only:
+            self._count(model, "created" if before is None else "updated" if changed else "unchanged")
         return obj
 
     def _save(self, rec: _Rec, obj: models.Model) -> bool:
@@ -908,7 +1017,7 @@ class _FileImport:
 
     def _find(self, rec: _Rec, key: str, table: _Table[M], lookup: Hashable, missing: str,
               line: int | None = None) -> M | None:
-        obj = table.get(lookup)
+        obj = table.get_ref(lookup)
         if obj is None and lookup in table.declared:
             rec.blocked = True  # the record it names has a problem of its own, reported there
         elif obj is None:
@@ -1041,7 +1150,8 @@ class _FileImport:
         """A programme or organisation, matched on its name or, failing that, any of its aliases."""
         name_key = rec.natural("name")
         alias_keys = [_key(alias) for alias in rec.values.get("aliases", [])]
-        obj = self._upsert(rec, model, table.first([name_key, *alias_keys]), rec.values)
+        found, existing = self._existing(rec, model, table, table.first([name_key, *alias_keys]))
+        obj = self._upsert(rec, model, existing, rec.values) if found else None
         if obj is not None:
             table.add(obj, name_key, alias_keys)
 
@@ -1049,7 +1159,10 @@ class _FileImport:
         values = dict(rec.values)
         name, country = values.get("name", ""), values.get("country", "")
         aliases: list[str] = values.get("aliases", [])
-        existing = self.cities.first([(_key(text), country) for text in (name, *aliases)])
+        found, existing = self._existing(rec, City, self.cities,
+                                         self.cities.first([(_key(text), country) for text in (name, *aliases)]))
+        if not found:
+            return
         given = "latitude" in values or "longitude" in values
         if rec.ok and not given and (existing is None or existing.latitude is None):
             place = geo.lookup(name, country, aliases)
@@ -1280,7 +1393,7 @@ class _FileImport:
         for rec in records:
             text = rec.refs.get(key, rec.values.get(key))
             if isinstance(text, str) and _key(text) in seen:
-                rec.problem(key, _("Already listed at line {line}.").format(line=seen[_key(text)]))
+                rec.problem(key, self.already_listed(seen[_key(text)]))
             elif isinstance(text, str):
                 seen[_key(text)] = rec.data.line
 
