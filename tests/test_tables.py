@@ -294,3 +294,86 @@ def test_json_rows_may_be_given_as_a_plain_list_with_the_table_named(registry: d
     created = Engagement.objects.get(title="Ny JSON-aftale")
     assert created.start_date is not None and created.start_date.isoformat() == "2024-01-01"
     assert [t.name for t in created.themes.all()] == ["Klima"]
+
+
+def test_a_coordinator_checks_then_imports_a_spreadsheet_on_the_web(
+        registry: dict[str, Any], coordinator: User, login: Callable[[User], Any]) -> None:
+    client = login(coordinator)
+    rows = _csv_rows(exports.export("csv", internal=True, table="engagements"))
+    next(row for row in rows if row["title"] == "EUROCITIES")["annual_fee"] = "270000"
+    upload = io.BytesIO(_csv_bytes(rows))
+    upload.name = "engagements.csv"
+
+    response = client.post("/en/import/tables/", {"file": upload, "table": ""})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "The file is valid" in page
+    assert Engagement.objects.get(title="EUROCITIES").annual_fee == Decimal("250000")  # only checked so far
+
+    client.post(response["Location"], {"action": "import"})
+    assert Engagement.objects.get(title="EUROCITIES").annual_fee == Decimal("270000")
+    assert "The file is imported" in client.get(response["Location"]).content.decode()
+    latest = Engagement.history.filter(title="EUROCITIES").latest("history_date")  # type: ignore[attr-defined]
+    assert latest.history_user == coordinator
+
+
+def test_a_file_with_problems_is_kept_and_its_problems_listed_by_row_and_column(
+        registry: dict[str, Any], coordinator: User, login: Callable[[User], Any]) -> None:
+    client = login(coordinator)
+    rows = _csv_rows(exports.export("csv", table="engagements"))
+    rows[1]["kind"] = "friendship"
+    upload = io.BytesIO(_csv_bytes(rows))
+    upload.name = "my engagements.csv"
+    response = client.post("/en/import/tables/", {"file": upload, "table": "engagements"})
+    page = client.get(response["Location"]).content.decode()
+    assert "The file has 1 problem. Nothing was written." in page
+    assert "<code>kind</code>" in page and "friendship" in page and ">3</td>" in page
+    assert "my engagements.csv" in client.get("/en/import/tables/").content.decode()  # kept, listed
+
+    bad = io.BytesIO(b"\x00\x01 not a workbook")
+    bad.name = "budget.xlsx"
+    response = client.post("/en/import/tables/", {"file": bad})
+    assert response.status_code == 400 and "is not an Excel workbook" in response.content.decode()
+
+
+def test_only_coordinators_import_and_only_their_own_municipality(
+        registry: dict[str, Any], coordinator: User, tmf_editor: User, reader: User, odense: Municipality,
+        login: Callable[[User], Any]) -> None:
+    for user in (tmf_editor, reader):
+        assert login(user).get("/en/import/tables/").status_code == 403
+    assert login(coordinator).get("/en/import/tables/").status_code == 200
+    rows = [{"municipality": "0461", "code": "BKF", "name": "By- og Kulturforvaltningen"}]
+    upload = io.BytesIO(_csv_bytes(rows))
+    upload.name = "departments.csv"
+    client = login(coordinator)
+    response = client.post("/en/import/tables/", {"file": upload})
+    page = client.get(response["Location"]).content.decode()
+    assert "only your own municipality" in page and "0461" in page
+    assert not odense.departments.exists()
+
+
+def test_exports_on_the_web_open_to_staff_internal_to_coordinators(
+        registry: dict[str, Any], coordinator: User, tmf_editor: User, login: Callable[[User], Any]) -> None:
+    Person.objects.filter(name="Jes Vissing Tiedemann").update(email="secret.person@example.dk")
+    response = login(coordinator).get("/export/", {"format": "json", "internal": "1"})
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    assert "secret.person@example.dk" in response.content.decode()
+    assert login(tmf_editor).get("/export/", {"format": "json", "internal": "1"}).status_code == 403
+    response = login(tmf_editor).get("/export/", {"format": "xlsx"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    assert login(coordinator).get("/export/", {"format": "pdf"}).status_code == 400
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json", "datapackage"])
+def test_public_downloads_hold_no_people_or_internal_notes(registry: dict[str, Any], client: Any, fmt: str) -> None:
+    eurocities = registry["eurocities"]
+    eurocities.notes = "INTERNAL-NOTE-123"
+    eurocities.save()
+    Person.objects.filter(name="Jes Vissing Tiedemann").update(email="secret.person@example.dk")
+    response = client.get(f"/public/0101/data/{fmt}/")
+    assert response.status_code == 200
+    extension = {"datapackage": "zip", "csv": "zip"}.get(fmt, fmt)
+    text = _all_text(response.content, extension)
+    assert "EUROCITIES" in text
+    for secret in ("INTERNAL-NOTE-123", "secret.person@example.dk", "Jes Vissing"):
+        assert secret not in text

@@ -165,3 +165,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Udsyn <udsyn@localhos
 # Where links in e-mails point.
 UDSYN_BASE_URL = os.environ.get("UDSYN_BASE_URL", "http://127.0.0.1:8000")
 FORMAT_MODULE_PATH = ["udsyn.formats"]
+
+# How far a table import running in the background has come: in files, so that every worker process
+# sees it (the import's own database transaction hides its writes until the end).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                 "LOCATION": str(DATA_DIR / "progress"), "TIMEOUT": 3600},
+}

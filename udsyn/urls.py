@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
+from udsyn.interop.views import export_view
+
 urlpatterns: list[URLPattern | URLResolver] = [
     # The API is not language-prefixed: its answers are data, not pages.
     path("api/", include("udsyn.api.urls")),
@@ -13,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("", include("udsyn.engagements.urls")),
     path("", include("udsyn.strategy.urls")),
     path("import/", include("udsyn.interop.urls")),
+    path("export/", export_view, name="export"),
     path("reports/", include("udsyn.reports.urls")),
     path("public/", include("udsyn.public.urls")),
     path("goals/", include("udsyn.steering.urls")),

@@ -6,4 +6,6 @@ app_name = "interop"
 
 urlpatterns = [
     path("", views.import_registry_view, name="import"),
+    path("tables/", views.tables_view, name="tables"),
+    path("tables/<int:pk>/", views.upload_view, name="upload"),
 ]

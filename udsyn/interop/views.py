@@ -4,24 +4,35 @@ Nothing the user uploaded is lost: the file's text stays in the form, with every
 line, so it can be corrected in place and checked again.
 """
 
+import logging
+import threading
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
+from django.db import close_old_connections, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from udsyn.core import permissions
-from udsyn.organisation.models import Role
+from udsyn.interop import exports, tabular
+from udsyn.interop.models import TableUpload
+from udsyn.interop.registry import ImportProblem, ImportResult
+from udsyn.organisation.models import Municipality, Role
+
+log = logging.getLogger(__name__)
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
 
 @login_required
 def import_registry_view(request: HttpRequest) -> HttpResponse:
-    if permissions.kind_of(request.user) not in (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR):
-        raise PermissionDenied
+    _importer(request)
     context: dict[str, object] = {"text": "", "filename": "registry.yaml"}
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -42,7 +53,7 @@ def import_registry_view(request: HttpRequest) -> HttpResponse:
         from udsyn.interop.registry import import_registry
 
         result = import_registry(text, filename=filename, user=request.user, dry_run=not confirm)
-        scope_problem = _outside_scope(request, result)
+        scope_problem = _outside_scope_of(request.user, result)
         context.update({"text": text, "filename": filename, "result": result, "checked": True})
         if scope_problem:
             messages.error(request, scope_problem)
@@ -54,16 +65,182 @@ def import_registry_view(request: HttpRequest) -> HttpResponse:
     return render(request, "interop/import.html", context)
 
 
-def _outside_scope(request: HttpRequest, result: object) -> str:
-    """Coordinators import only their own municipality's file."""
-    if permissions.is_admin(request.user):
-        return ""
-    codes: set[str] = getattr(result, "municipality_codes", set())
+
+
+# --- Tables: upload, check, import; export --------------------------------------------------------
+
+MAX_TABLE_UPLOAD = 50 * 1024 * 1024
+LARGE = 2000  # rows: a file with more is checked and imported in the background, its page showing how far
+
+
+def _importer(request: HttpRequest) -> None:
+    if permissions.kind_of(request.user) not in (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR):
+        raise PermissionDenied
+
+
+@login_required
+def tables_view(request: HttpRequest) -> HttpResponse:
+    """Upload tables (CSV, zip of CSV, XLSX, JSON, YAML) to check them; the check's page offers the import."""
+    _importer(request)
+    user: Any = request.user
+    context: dict[str, Any] = {
+        "tables": tabular.TABLES, "uploads": TableUpload.objects.filter(user=user)[:10],
+        "chosen_table": request.POST.get("table", ""),
+    }
+    if request.method != "POST":
+        return render(request, "interop/tables.html", context)
+    upload = request.FILES.get("file")
+    table = request.POST.get("table", "")
+    error = ""
+    if upload is None:
+        error = _("Choose a file.")
+    elif upload.size and upload.size > MAX_TABLE_UPLOAD:
+        error = _("The file is larger than 50 MB.")
+    if table and table not in tabular.BY_NAME:
+        error = _("Choose one of the tables.")
+    sheets: list[tabular.Sheet] = []
+    if not error and upload is not None:
+        content = upload.read()
+        try:
+            sheets = tabular.read(upload.name or "", content, table)
+        except tabular.Unreadable as unreadable:
+            error = str(unreadable)
+    if error or upload is None:
+        context["error"] = error
+        return render(request, "interop/tables.html", context, status=400)
+    saved = TableUpload.objects.create(
+        user=user, filename=upload.name or "", table=table, content=content,
+        total=sum(len(sheet.rows) for sheet in sheets),
+    )
+    _start(saved, dry_run=True)
+    return HttpResponseRedirect(reverse("interop:upload", args=[saved.pk]))
+
+
+@login_required
+def upload_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _importer(request)
+    user: Any = request.user
+    upload = get_object_or_404(TableUpload, pk=pk, user=user)
+    if request.method == "POST":
+        if request.POST.get("action") == "import" and upload.state == TableUpload.State.CHECKED:
+            upload.state, upload.done = TableUpload.State.IMPORTING, 0
+            upload.save(update_fields=["state", "done"])
+            _start(upload, dry_run=False)
+        return HttpResponseRedirect(reverse("interop:upload", args=[upload.pk]))
+    if upload.working:
+        upload.done, upload.total = caches["progress"].get(_progress_key(upload.pk), (upload.done, upload.total))
+    htmx = getattr(request, "htmx", False)
+    response = render(request, "interop/_upload.html" if htmx else "interop/upload.html", {"upload": upload})
+    if htmx and not upload.working:
+        response.status_code = 286  # htmx: stop polling
+    return response
+
+
+def _progress_key(pk: int) -> str:
+    return f"table-upload-{pk}"
+
+
+def _start(upload: TableUpload, dry_run: bool) -> None:
+    if upload.total <= LARGE or getattr(settings, "UDSYN_REPORTS_INLINE", False):
+        _work(upload.pk, dry_run)
+        return
+
+    def target() -> None:
+        close_old_connections()
+        try:
+            _work(upload.pk, dry_run)
+        finally:
+            connection.close()
+
+    threading.Thread(target=target, name=f"table-upload-{upload.pk}", daemon=True).start()
+
+
+def _work(pk: int, dry_run: bool) -> None:
+    """Check (dry run) or import the upload, and keep what came of it on the upload."""
+    upload = TableUpload.objects.select_related("user").get(pk=pk)
+    key = _progress_key(pk)
+
+    def progress(done: int, total: int) -> None:
+        caches["progress"].set(key, (done, total))
+
+    try:
+        sheets = tabular.read(upload.filename, bytes(upload.content), upload.table)
+        result = tabular.import_tables(sheets, user=upload.user, dry_run=dry_run, progress=progress)
+        problems = [_problem_row(problem) for problem in result.problems]
+    except tabular.Unreadable as error:
+        result, problems = ImportResult(), [_problem_row(ImportProblem(None, "", "", str(error)))]
+    except Exception as error:  # the user sees that it failed; the traceback goes to the log
+        log.exception("table upload %s failed", pk)
+        message = _("The import failed: {error}").format(error=error)
+        result, problems = ImportResult(), [_problem_row(ImportProblem(None, "", "", message))]
+    scope = _outside_scope_of(upload.user, result) if not problems else ""
+    if scope:
+        problems = [_problem_row(ImportProblem(None, "", "", scope))]
+    upload.result = {"problems": problems, "summary": [list(row) for row in result.summary_rows]}
+    upload.done = upload.total
+    if problems:
+        upload.state = TableUpload.State.FAILED
+    else:
+        upload.state = TableUpload.State.CHECKED if dry_run else TableUpload.State.IMPORTED
+    upload.save(update_fields=["result", "done", "state"])
+    caches["progress"].delete(key)
+
+
+def _problem_row(problem: ImportProblem) -> dict[str, Any]:
+    return {"file": problem.filename, "row": problem.line, "where": problem.where, "field": problem.field,
+            "message": problem.message}
+
+
+@login_required
+def export_view(request: HttpRequest) -> HttpResponse:
+    """Download the registry in any export format; internal tables for coordinators and administrators."""
     role = permissions.role_of(request.user)
+    may_internal = permissions.kind_of(request.user) in (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR)
+    own = role.municipality if role and role.municipality and not permissions.is_admin(request.user) else None
+    municipalities = [own] if own else list(Municipality.objects.with_registry().order_by("name"))
+    context: dict[str, Any] = {
+        "formats": exports.FORMATS, "tables": tabular.tables_for(may_internal), "municipalities": municipalities,
+        "may_internal": may_internal,
+    }
+    if "format" not in request.GET:
+        return render(request, "interop/export.html", context)
+    fmt = request.GET.get("format", "")
+    code = request.GET.get("municipality", "")
+    municipality = next((m for m in municipalities if m.code == code), None) if code else own
+    internal = request.GET.get("internal") == "1"
+    table = request.GET.get("table", "")
+    error = ""
+    if fmt not in exports.FORMATS:
+        error = _("Choose a format.")
+    elif code and municipality is None:
+        error = _("Choose a municipality.")
+    elif internal and not may_internal:
+        raise PermissionDenied
+    if not error:
+        try:
+            content, extension = exports.export_file(fmt, municipality, internal=internal, table=table)
+        except exports.ExportError as export_error:
+            error = str(export_error)
+    if error:
+        context["error"] = error
+        return render(request, "interop/export.html", context, status=400)
+    return download(content, extension, exports.filename(municipality, extension, table))
+
+
+def download(content: bytes, extension: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=exports.MEDIA_TYPES[extension])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _outside_scope_of(user: Any, result: ImportResult) -> str:
+    """Coordinators import only their own municipality's records."""
+    if permissions.is_admin(user):
+        return ""
+    role = permissions.role_of(user)
     own = role.municipality.code if role and role.municipality else None
-    foreign = {c for c in codes if c != own}
+    foreign = {code for code in result.municipality_codes if code != own}
     if foreign:
-        return _("As a coordinator you may import only your own municipality's file, not {codes}.").format(
-            codes=", ".join(sorted(foreign))
-        )
+        return _("As a coordinator you may import only your own municipality's records, not {codes}.").format(
+            codes=", ".join(sorted(foreign)))
     return ""

@@ -7,4 +7,5 @@ app_name = "public"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<str:code>/", views.municipality, name="municipality"),
+    path("<str:code>/data/<str:fmt>/", views.download, name="download"),
 ]

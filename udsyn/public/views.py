@@ -3,10 +3,12 @@ funding they bring home. No login; nothing personal or internal (see udsyn.publi
 
 from functools import lru_cache
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
+from udsyn.interop import exports
+from udsyn.interop.views import download as attachment
 from udsyn.organisation.models import Municipality
 from udsyn.public import data
 from udsyn.reports import charts
@@ -37,3 +39,15 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
         "map": _map(tuple(content.cities), language),
         "funding_chart": _funding(tuple(sorted(content.funding_rows.items())), language),
     })
+
+
+# The open data a public page offers, by format: always the open export (no people, notes or internal fields).
+DOWNLOADS = ("xlsx", "csv", "json", "datapackage", "popolo", "iati", "ics")
+
+
+def download(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    found = get_object_or_404(Municipality, code=code)
+    if fmt not in DOWNLOADS:
+        raise Http404
+    content, extension = exports.export_file(fmt, found)
+    return attachment(content, extension, exports.filename(found, extension))
