@@ -100,6 +100,10 @@ class Table:
         return names + [c.name for c in self.columns if internal or not c.internal]
 
     @property
+    def all_columns(self) -> list[str]:
+        return self.column_names(internal=True)
+
+    @property
     def has_id(self) -> bool:
         return not self.parent or self.name == "units"
 
@@ -467,14 +471,10 @@ class Unreadable(Exception):
 
 
 def table_named(name: str) -> Table | None:
-    """The table a file, sheet or key names: ``engagements``, ``0101-engagements.csv``, ``Goal links``."""
-    stem = re.sub(r"[\s\-]+", "_", Path(name).stem.strip().casefold())
-    if stem in BY_NAME:
-        return BY_NAME[stem]
-    for table in sorted(TABLES, key=lambda t: -len(t.name)):
-        if stem.endswith("_" + table.name):
-            return table
-    return None
+    """The table a file, sheet or key names: ``engagements``, ``0101-engagements.csv``, ``goal links (2)``."""
+    words = "_" + "_".join(re.findall(r"\w+", Path(name).stem.casefold())) + "_"
+    named = [table for table in TABLES if f"_{table.name}_" in words]
+    return max(named, key=lambda table: len(table.name)) if named else None
 
 
 def read(filename: str, content: bytes, table: str = "") -> list[Sheet]:
