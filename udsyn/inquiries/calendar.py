@@ -16,9 +16,9 @@ from udsyn.organisation.models import Department
 PRODID = "-//Udsyn//Inquiries//DA"
 
 
-def _calendar(name: str) -> icalendar.Calendar:
+def _calendar(name: str, prodid: str = PRODID) -> icalendar.Calendar:
     calendar = icalendar.Calendar()
-    calendar.add("prodid", PRODID)
+    calendar.add("prodid", prodid)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")

@@ -58,7 +58,10 @@ def export_file(fmt: str, municipality: Municipality | None = None, *, internal:
     if fmt == "iati":
         from udsyn.interop.iati import iati_activities
 
-        return iati_activities(municipality), "xml"
+        document = iati_activities(municipality)
+        if b"<iati-activity" not in document:
+            raise ExportError(_("There are no dated projects to export as IATI activities."))
+        return document, "xml"
     if fmt == "ics":
         from udsyn.interop.ical import open_calendar
 

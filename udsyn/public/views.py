@@ -49,5 +49,8 @@ def download(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     found = get_object_or_404(Municipality, code=code)
     if fmt not in DOWNLOADS:
         raise Http404
-    content, extension = exports.export_file(fmt, found)
+    try:
+        content, extension = exports.export_file(fmt, found)
+    except exports.ExportError as error:  # e.g. no dated projects for IATI
+        raise Http404(str(error)) from error
     return attachment(content, extension, exports.filename(found, extension))
