@@ -242,7 +242,7 @@ def test_open_calendar_has_dated_events_and_anonymous_planned_visits(registry: M
     assert str(unesco["status"]) == "CONFIRMED"
     assert "Udateret event" not in {str(event["summary"]) for event in events.values()}
     [visit] = [event for event in events.values() if str(event["uid"]).startswith("visit-")]  # not the citizen's
-    assert str(visit["summary"]) == "Delegation visit from Kina"  # until the msgid is translated
+    assert str(visit["summary"]) == "Delegationsbesøg fra Kina"  # the page language: Danish by default
     assert str(visit["location"]) == "Københavns Rådhus"
     assert "Økonomiforvaltningen, Københavns Kommune" in str(visit["description"])
     assert visit.decoded("dtstart") == VISIT_START
