@@ -1,5 +1,6 @@
-"""A coordinator in a real browser: Odense's goal dashboard, linking a twin-city agreement to a goal,
-recording a review and seeing it on the due list; axe finds no violations on any of the pages."""
+"""A coordinator in a real browser: Odense's goal dashboard and its conformance per department, linking a
+twin-city agreement to a goal, recording a review and seeing it on the due list; axe finds no violations on
+any of the pages."""
 
 from typing import Any
 
@@ -31,6 +32,17 @@ def test_coordinator_steers_by_goals(page: Any, live_server: Any) -> None:
     text = page.inner_text("main")
     assert "1. Børn og unge bliver klar til fremtiden" in text and "10. Færre borgere er relativt fattige" in text
     assert "Venskabsbyaftale med Klaksvík" in text  # flagged: serves no goal yet
+    assert_accessible(page)
+
+    page.click("main a[href$='/goals/conformance/?municipality=0461'] >> nth=0")
+    page.wait_for_url("**/goals/conformance/?municipality=0461")
+    assert "Venskabsbyaftale med Klaksvík" in page.inner_text("main")
+    assert_accessible(page)
+    lead = Engagement.objects.get(municipality=odense, title="Venskabsbyaftale med Klaksvík").lead_department
+    page.select_option("#choose-department", lead.code)
+    page.click("form.udsyn-filters button[type=submit]")
+    page.wait_for_url("**department=*")
+    assert "Venskabsbyaftale med Klaksvík" in page.inner_text("main")
     assert_accessible(page)
 
     klaksvik = Engagement.objects.get(municipality=odense, title="Venskabsbyaftale med Klaksvík")

@@ -60,6 +60,9 @@ PAGES: list[tuple[str, Callable[[dict[str, Any]], str], int]] = [
     ("public municipality page", lambda ctx: "/public/0101/", 10),
     ("API engagement list", lambda ctx: "/api/engagements/", 12),
     ("API funding list", lambda ctx: "/api/funding/", 8),
+    ("goal conformance", lambda ctx: "/goals/conformance/", 12),
+    ("goal conformance filtered", lambda ctx: "/goals/conformance/?department={}".format(
+        ctx["departments"]["TMF"].code), 12),
 ]
 
 

@@ -66,3 +66,26 @@ def test_dry_run_sends_nothing(smtp: Inbox, situation: dict[str, Any], capsys: A
     call_command("remind", dry_run=True)
     assert not smtp.messages and not Reminder.objects.exists()
     assert "(dry run) kontakt@kk.dk" in capsys.readouterr().out
+
+
+def test_the_daily_run_records_computed_indicators_which_are_never_late(
+        smtp: Inbox, copenhagen: Municipality, make_engagement: Any, monkeypatch: Any, capsys: Any) -> None:
+    monkeypatch.setattr(reminders.timezone, "localdate", lambda: TODAY)
+    make_engagement("Nyt netværk", start_date=datetime.date(2026, 6, 1))
+    owner = Person.objects.create(municipality=copenhagen, name="Ejer", email="ejer@kk.dk")
+    computed = Indicator.objects.create(municipality=copenhagen, name="Rettidigt vurderet", measure="Andel",
+                                        data_source="Udsyn", owner=owner, frequency="monthly",
+                                        computed="reviewed_on_time")
+    Observation.objects.create(indicator=computed, date=datetime.date(2025, 1, 1), value=50)
+    manual = Indicator.objects.create(municipality=copenhagen, name="Delegationsbesøg", measure="Antal",
+                                      data_source="Log", owner=owner, frequency="yearly")
+    Observation.objects.create(indicator=manual, date=TODAY, value=30)
+    call_command("remind", dry_run=True)
+    assert "(dry run) 0101 Rettidigt vurderet: 100.0 on 2026-11-23" in capsys.readouterr().out
+    assert computed.observations.count() == 1
+    call_command("remind")
+    call_command("remind")  # twice the same day: recorded once
+    assert [(o.date, o.value, o.recorded_by) for o in computed.observations.order_by("date")] == [
+        (datetime.date(2025, 1, 1), 50, None), (TODAY, 100, None)]
+    assert manual.observations.count() == 1
+    assert not smtp.messages  # a year-old value of a computed indicator is not an owner's missed update

@@ -213,3 +213,144 @@ def test_coordinators_add_indicators_readers_cannot(login: Any, coordinator: Use
     assert missing.status_code == 400 and Indicator.objects.count() == 1
     assert login(reader).get("/goals/indicators/new/?municipality=0101").status_code == 403
     assert login(reader).get(f"/goals/indicators/{indicator.pk}/edit/").status_code == 403
+
+
+def test_point_in_time_indicators_record_themselves_once_a_period(
+        copenhagen: Municipality, goals: list[Goal], beijing: Engagement, atelier: Funding, person: Any) -> None:
+    from udsyn.steering.observe import observe
+
+    Alignment.objects.create(engagement=beijing, goal=goals[1])
+    partnerships = Indicator.objects.create(municipality=copenhagen, goal=goals[1], name="Partnerskaber",
+                                            measure="Antal", data_source="Udsyn", computed="active_partnerships",
+                                            frequency="monthly")
+    on_time = Indicator.objects.create(municipality=copenhagen, name="Rettidigt vurderet", measure="Andel",
+                                       data_source="Udsyn", computed="reviewed_on_time", frequency="quarterly")
+    funding = Indicator.objects.create(municipality=copenhagen, name="Hjemtaget finansiering", measure="Kroner",
+                                       data_source="Udsyn", computed="funding_per_year")
+    manual = Indicator.objects.create(municipality=copenhagen, name="Besøg", measure="Antal", data_source="Log",
+                                      owner=person, frequency="monthly")
+    day1 = datetime.date(2026, 1, 10)
+    assert {(r.indicator.name, r.value) for r in observe(day1)} == {("Partnerskaber", 1),
+                                                                    ("Rettidigt vurderet", 100)}
+    assert observe(day1) == []  # the same day again: nothing more
+    assert Observation.objects.count() == 2
+    recorded = Observation.objects.get(indicator=partnerships)
+    assert recorded.date == day1 and recorded.recorded_by is None and recorded.note
+    assert recorded.history.count() == 1 and recorded.history.first().history_change_reason == recorded.note
+
+    # The values change; within the month nothing is recorded, after it the partnership count is.
+    health = Engagement.objects.get(title="Sundhedssamarbejde med Beijing")
+    Alignment.objects.create(engagement=health, goal=goals[1])
+    assert observe(datetime.date(2026, 2, 9)) == []
+    assert [(r.indicator.name, r.value) for r in observe(datetime.date(2026, 2, 10))] == [("Partnerskaber", 2)]
+    assert [(o.date, o.value) for o in partnerships.observations.order_by("date")] == [
+        (day1, 1), (datetime.date(2026, 2, 10), 2)]
+    later = status.values_of(partnerships, datetime.date(2026, 2, 20))
+    assert later.series == [(day1, 1), (datetime.date(2026, 2, 10), 2), (datetime.date(2026, 2, 20), 2)]
+    assert later.live == datetime.date(2026, 2, 20) and not later.late
+    # The quarterly one waits for its quarter; the per-year and the manual ones are not recorded at all.
+    assert [r.indicator.name for r in observe(datetime.date(2026, 4, 10))] == ["Partnerskaber", "Rettidigt vurderet"]
+    assert on_time.observations.count() == 2
+    assert not funding.observations.exists() and not manual.observations.exists()
+
+
+def test_indicator_page_shows_recorded_values_and_todays(login: Any, reader: User, copenhagen: Municipality,
+                                                          goals: list[Goal], beijing: Engagement) -> None:
+    Alignment.objects.create(engagement=beijing, goal=goals[1])
+    indicator = Indicator.objects.create(municipality=copenhagen, goal=goals[1], name="Partnerskaber",
+                                         measure="Antal", data_source="Udsyn", computed="active_partnerships")
+    Observation.objects.create(indicator=indicator, date=datetime.date(2025, 1, 1), value=4, note="Beregnet")
+    page = login(reader).get(f"/en/goals/indicators/{indicator.pk}/").content.decode()
+    assert "01/01/2025" in page and "Beregnet" in page and "computed now" in page
+    assert "not updated" not in page.lower()
+
+
+# Goal conformance per department: /goals/conformance/
+
+@pytest.fixture
+def steered(goals: list[Goal], eurocities: Engagement, beijing: Engagement, atelier: Funding) -> dict[str, Any]:
+    """EUROCITIES (ØKF, with TMF and KFF) serves the first goal; the sister-city agreement (ØKF, with TMF),
+    the health agreement (SUF) and ATELIER (TMF) serve none; no engagement serves the second goal."""
+    Alignment.objects.create(engagement=eurocities, goal=goals[0], justification="Vækst")
+    return {e.title: e for e in Engagement.objects.all()}
+
+
+def _flagged(response: Any) -> dict[str, list[str]]:
+    return {row.department.code: [e.title for e in row.unaligned]
+            for row in response.context["report"].departments if row.unaligned}
+
+
+def test_conformance_page_flags_engagements_and_goals_per_department(
+        login: Any, coordinator: User, steered: dict[str, Any]) -> None:
+    client = login(coordinator)
+    response = client.get("/goals/conformance/?municipality=0101")
+    assert response.status_code == 200
+    assert _flagged(response) == {"ØKF": ["Søsterbyaftale med Beijing"], "SUF": ["Sundhedssamarbejde med Beijing"],
+                                  "TMF": ["ATELIER"]}
+    report = response.context["report"]
+    assert [g.title for g in report.unserved_goals] == ["Et sundere København"]
+    rows = {row.department.code: row for row in report.departments}
+    assert (rows["ØKF"].led, rows["ØKF"].led_unaligned, rows["ØKF"].served) == (2, 1, 1)
+    assert (rows["KFF"].led, rows["KFF"].served) == (0, 1)  # takes part in EUROCITIES
+    page = response.content.decode()
+    assert "EUROCITIES" not in page and "Et sundere København" in page
+    for title in ("Søsterbyaftale med Beijing", "Sundhedssamarbejde med Beijing", "ATELIER"):
+        assert f'/goals/links/new/{steered[title].pk}/' in page
+    # Filtered by a department: what it leads and takes part in, and the goals none of them serve.
+    tmf = client.get("/goals/conformance/?municipality=0101&department=TMF")
+    assert _flagged(tmf) == {"TMF": ["ATELIER", "Søsterbyaftale med Beijing"]}
+    assert [g.title for g in tmf.context["report"].unserved_goals] == ["Et sundere København"]
+    suf = client.get("/goals/conformance/?department=SUF")
+    assert _flagged(suf) == {"SUF": ["Sundhedssamarbejde med Beijing"]}
+    assert [g.title for g in suf.context["report"].unserved_goals] == ["En storby i vækst", "Et sundere København"]
+    assert "<strong>SUF</strong>" in suf.content.decode()
+    # An unknown department shows them all.
+    assert len(_flagged(client.get("/goals/conformance/?department=XYZ"))) == 3
+    # The dashboard links to it, in Danish and in English.
+    assert "/goals/conformance/?municipality=0101" in client.get("/goals/?municipality=0101").content.decode()
+    english = client.get("/en/goals/conformance/?municipality=0101")
+    assert english.status_code == 200 and "Goal conformance per department" in english.content.decode()
+
+
+def test_conformance_page_editors_see_their_department_readers_read(
+        login: Any, tmf_editor: User, reader: User, steered: dict[str, Any]) -> None:
+    editor = login(tmf_editor).get("/goals/conformance/?municipality=0101&department=SUF")
+    assert _flagged(editor) == {"TMF": ["ATELIER", "Søsterbyaftale med Beijing"]}
+    page = editor.content.decode()
+    assert 'name="department"' not in page and "Sundhedssamarbejde med Beijing" not in page
+    assert f'/goals/links/new/{steered["ATELIER"].pk}/' in page
+    assert f'/goals/links/new/{steered["Søsterbyaftale med Beijing"].pk}/' in page  # TMF takes part
+    read = login(reader).get("/goals/conformance/?municipality=0101")
+    assert len(_flagged(read)) == 3 and "/goals/links/new/" not in read.content.decode()
+    assert 'id="choose-department"' in read.content.decode()
+
+
+def test_conformance_page_needs_a_login(client: Any, copenhagen: Municipality) -> None:
+    response = client.get("/goals/conformance/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_conformance_page_queries_do_not_grow(login: Any, coordinator: User, steered: dict[str, Any],
+                                              goals: list[Goal], make_engagement: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def grow(n: int) -> None:
+        start = Engagement.objects.count()
+        for i in range(start, start + n):
+            engagement = make_engagement(f"Engagement {i}", "ØKF", ("TMF", "KFF"))
+            if i % 2:
+                Alignment.objects.create(engagement=engagement, goal=goals[i % 2])
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    client = login(coordinator)
+    for url in ("/goals/conformance/?municipality=0101", "/goals/conformance/?municipality=0101&department=TMF"):
+        client.get(url)
+        grow(2)
+        small = count(url)
+        grow(12)
+        assert count(url) == small <= 12, url

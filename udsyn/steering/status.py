@@ -90,6 +90,80 @@ def conformance(municipality: Municipality, department: Department | None = None
 
 
 @dataclass
+class DepartmentConformance:
+    """One department's part: the active engagements it leads, those of them (and, when asked for, those it
+    takes part in under another department's lead) that serve no goal or focus area, and which goals and
+    focus areas the engagements it leads or takes part in serve."""
+
+    department: Department
+    led: int
+    unaligned: list[Engagement]  # led by it, then (with a department chosen) those it takes part in
+    served_goals: set[int]
+    served_areas: set[int]
+
+    @property
+    def led_unaligned(self) -> int:
+        return sum(1 for e in self.unaligned if e.lead_department_id == self.department.pk)
+
+    @property
+    def served(self) -> int:
+        return len(self.served_goals) + len(self.served_areas)
+
+
+@dataclass
+class ConformanceReport:
+    departments: list[DepartmentConformance]
+    goals: list[Goal]
+    focus_areas: list[FocusArea]
+    unserved_goals: list[Goal]  # by no active engagement (of the chosen department, if one is chosen)
+    unserved_focus_areas: list[FocusArea]
+
+    @property
+    def targets(self) -> int:
+        return len(self.goals) + len(self.focus_areas)
+
+
+def conformance_by_department(municipality: Municipality, department: Department | None = None,
+                              departments: list[Department] | None = None) -> ConformanceReport:
+    """Per lead department: its active engagements that serve no goal or focus area, and how many goals its
+    engagements serve. With a department chosen, that department only, with the engagements it takes part in
+    as well, and the goals none of its engagements serve. A fixed number of queries whatever the size."""
+    engagements = list(
+        Engagement.objects.filter(municipality=municipality, status=Engagement.Status.ACTIVE)
+        .select_related("lead_department")
+        .prefetch_related(
+            "participating_departments",
+            Prefetch("alignments", queryset=Alignment.objects.only("id", "engagement", "goal", "focus_area")),
+        )
+        .order_by("title", "pk")
+    )
+    if department is not None:
+        departments = [department]
+    elif departments is None:
+        departments = list(Department.objects.filter(municipality=municipality).order_by("code"))
+    goals = list(Goal.objects.filter(municipality=municipality).order_by("order", "title"))
+    areas = list(FocusArea.objects.filter(municipality=municipality).order_by("order", "title"))
+    rows: list[DepartmentConformance] = []
+    for dept in departments:
+        involved = [e for e in engagements if dept.pk in e.department_ids()]
+        led = [e for e in involved if e.lead_department_id == dept.pk]
+        unaligned = [e for e in led if not e.alignments.all()]
+        if department is not None:
+            unaligned += [e for e in involved if e.lead_department_id != dept.pk and not e.alignments.all()]
+        rows.append(DepartmentConformance(dept, len(led), unaligned, *_served(involved)))
+    served_goals, served_areas = _served(engagements) if department is None else (
+        rows[0].served_goals, rows[0].served_areas)
+    return ConformanceReport(rows, goals, areas, [g for g in goals if g.pk not in served_goals],
+                             [f for f in areas if f.pk not in served_areas])
+
+
+def _served(engagements: list[Engagement]) -> tuple[set[int], set[int]]:
+    """The ids of the goals and of the focus areas the engagements (alignments prefetched) serve."""
+    links = [a for e in engagements for a in e.alignments.all()]
+    return {a.goal_id for a in links if a.goal_id}, {a.focus_area_id for a in links if a.focus_area_id}
+
+
+@dataclass
 class TargetSummary:
     """A goal or focus area with the engagements that serve it, their costs, funding and review state."""
 
@@ -159,6 +233,8 @@ class IndicatorValues:
     indicator: Indicator
     series: list[tuple[datetime.date, Decimal]]  # oldest first
     late: bool  # its owner has missed the publication frequency
+    notes: dict[datetime.date, str] = field(default_factory=dict)  # the recorded observations' notes
+    live: datetime.date | None = None  # the date of a value computed now rather than recorded
 
     @property
     def latest(self) -> Decimal | None:
@@ -175,18 +251,21 @@ def indicator_values(municipality: Municipality, today: datetime.date | None = N
 
 
 def values_of(indicator: Indicator, today: datetime.date) -> IndicatorValues:
-    observed = [(o.date, o.value) for o in indicator.observations.all()]
+    """Observations are prefetched as ``indicator.observations.all()`` (oldest first). Computed indicators are
+    never late: the per-year ones are derived from the registry, the point-in-time ones are the values they
+    recorded themselves (``udsyn remind``, see observe.py) with today's value, computed now, as the newest."""
+    observations = list(indicator.observations.all())
+    observed = [(o.date, o.value) for o in observations]
+    notes = {o.date: o.note for o in observations if o.note}
     if indicator.computed == Indicator.Computed.FUNDING_PER_YEAR:
         return IndicatorValues(indicator, funding_per_year(indicator.municipality_id), late=False)
     if indicator.computed == Indicator.Computed.DELEGATION_VISITS:
         return IndicatorValues(indicator, delegation_visits_per_year(indicator.municipality_id), late=False)
-    if indicator.computed == Indicator.Computed.ACTIVE_PARTNERSHIPS:
-        return IndicatorValues(indicator, _merge(observed, today, active_partnerships(indicator)), late=False)
-    if indicator.computed == Indicator.Computed.REVIEWED_ON_TIME:
-        return IndicatorValues(indicator, _merge(observed, today, reviewed_on_time(indicator.municipality)),
-                               late=False)
+    if indicator.computed in POINT_IN_TIME:
+        return IndicatorValues(indicator, _merge(observed, today, current_value(indicator, today)), late=False,
+                               notes=notes, live=today)
     last = observed[-1][0] if observed else indicator.created.date()
-    return IndicatorValues(indicator, observed, late=(today - last).days > indicator.period_days)
+    return IndicatorValues(indicator, observed, late=(today - last).days > indicator.period_days, notes=notes)
 
 
 def _merge(observed: list[tuple[datetime.date, Decimal]], today: datetime.date,
@@ -211,6 +290,19 @@ def delegation_visits_per_year(municipality_id: int) -> list[tuple[datetime.date
     ).values_list("visit_start", flat=True)
     years = Counter(timezone.localtime(start).year for start in starts)
     return [(datetime.date(year, 12, 31), Decimal(count)) for year, count in sorted(years.items())]
+
+
+# Computed indicators whose value is the registry's state today (they record their history: observe.py).
+POINT_IN_TIME = (Indicator.Computed.ACTIVE_PARTNERSHIPS, Indicator.Computed.REVIEWED_ON_TIME)
+
+
+def current_value(indicator: Indicator, today: datetime.date) -> Decimal:
+    """A point-in-time computed indicator's value today."""
+    if indicator.computed == Indicator.Computed.ACTIVE_PARTNERSHIPS:
+        return active_partnerships(indicator)
+    if indicator.computed == Indicator.Computed.REVIEWED_ON_TIME:
+        return reviewed_on_time(indicator.municipality, today)
+    raise ValueError(f"{indicator.computed!r} is not a point-in-time indicator")
 
 
 def active_partnerships(indicator: Indicator) -> Decimal:

@@ -6,6 +6,7 @@ app_name = "steering"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("conformance/", views.conformance, name="conformance"),
     path("reviews/", views.reviews, name="reviews"),
     path("reviews/new/<int:engagement_pk>/", views.review_new, name="review_new"),
     path("reviews/<int:pk>/", views.review_detail, name="review_detail"),

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from udsyn.core import permissions
 from udsyn.core.views_pages import chosen_municipality
 from udsyn.engagements.models import Engagement, Funding
-from udsyn.organisation.models import Municipality, Role
+from udsyn.organisation.models import Department, Municipality, Role
 from udsyn.steering import charts, status
 from udsyn.steering.forms import (
     AlignmentForm,
@@ -84,6 +84,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
         })
     return render(request, "steering/dashboard.html", context)
+
+
+@login_required
+def conformance(request: HttpRequest) -> HttpResponse:
+    """Per department: active engagements serving no goal or focus area, and goals no engagement serves.
+    Department editors see their own department's; coordinators and readers choose among all."""
+    municipality = chosen_municipality(request)
+    choices = Municipality.objects.with_registry().order_by("name")
+    context: dict[str, Any] = {"municipality": municipality, "choices": choices}
+    if municipality is None:
+        return render(request, "steering/conformance.html", context)
+    own = permissions.editor_department(request.user)
+    if own is not None and own.municipality_id == municipality.pk:
+        departments, department = [own], own
+    else:
+        own = None
+        departments = list(Department.objects.filter(municipality=municipality).order_by("code"))
+        code = request.GET.get("department", "")
+        department = next((d for d in departments if d.code == code), None)
+    report = status.conformance_by_department(municipality, department, departments)
+    linkable = {e.pk for row in report.departments for e in row.unaligned if permissions.can_edit(request.user, e)}
+    context.update({
+        "report": report, "department": department, "departments": departments, "own_department": own,
+        "linkable": linkable, "any_unaligned": any(row.unaligned for row in report.departments),
+    })
+    return render(request, "steering/conformance.html", context)
 
 
 @login_required
