@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from udsyn.engagements.models import Engagement, Funding
@@ -150,3 +151,78 @@ def test_schema_and_local_docs(db: None) -> None:
     docs = APIClient().get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs
     assert "cdn" not in docs.lower()
+
+
+def test_deleting_a_record_others_refer_to_is_a_conflict_not_a_server_error(
+        registry: Engagement, atelier: Funding, coordinator: User, departments: dict[str, Department]) -> None:
+    client = _client(coordinator)
+    response = client.delete(f"/api/departments/{departments['ØKF'].pk}/")
+    assert response.status_code == 409
+    with translation.override(response["Content-Language"]):
+        assert str(Engagement._meta.verbose_name_plural) in response.json()["detail"]  # what refers to it
+    assert Department.objects.filter(pk=departments["ØKF"].pk).exists()
+    assert client.delete(f"/api/programmes/{atelier.programme_id}/").status_code == 409
+    parent = Engagement.objects.get(title="Søsterbyaftale med Beijing")  # has a child agreement
+    assert client.delete(f"/api/engagements/{parent.pk}/").status_code == 409
+    assert client.delete(f"/api/funding/{atelier.pk}/").status_code == 204
+
+
+def test_unknown_api_addresses_answer_404_in_json(registry: Engagement) -> None:
+    # An id the routes do not take (as a number with a dot and an exponent) is an unknown record, not a page.
+    response = _client().get("/api/departments/1.5e-07/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
+    assert _client().get("/api/themes").status_code == 301  # still redirected to the address with a slash
+
+
+def test_municipality_filter_that_is_not_a_number_is_a_validation_error(registry: Engagement) -> None:
+    # "²" passes str.isdigit() but not int().
+    response = _client().get("/api/engagements/?municipality=²")
+    assert response.status_code == 400 and "municipality" in response.json()
+    response = _client().get(f"/api/engagements/?municipality={registry.municipality_id}")
+    assert response.status_code == 200 and response.json()["count"] == 4
+
+
+def test_what_the_model_normalises_is_saved(registry: Engagement, atelier: Funding, coordinator: User) -> None:
+    response = _client(coordinator).post("/api/funding/", {
+        "municipality": atelier.municipality_id, "title": "Nordisk Ministerråd", "department": atelier.department_id,
+        "programme": atelier.programme_id, "currency": "dkk", "amount": "100000"}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["currency"] == "DKK" and response.json()["amount_dkk"] == "100000.00"
+    funding = Funding.objects.get(title="Nordisk Ministerråd")
+    assert (funding.currency, funding.amount_dkk) == ("DKK", Decimal("100000"))
+
+
+def test_schema_is_the_same_for_every_caller_and_documents_errors(registry: Engagement, coordinator: User) -> None:
+    anonymous = _client().get("/api/schema/?format=json").json()
+    assert _client(coordinator).get("/api/schema/?format=json").json() == anonymous
+    paths = anonymous["paths"]
+    # Writes take the full record (not what anonymous callers read).
+    body = paths["/api/engagements/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/Engagement"}
+    assert set(paths["/api/engagements/"]["get"]["responses"]) == {"200", "400", "401", "404"}
+    assert set(paths["/api/engagements/"]["post"]["responses"]) == {"201", "400", "401", "403", "415"}
+    assert set(paths["/api/themes/{id}/"]["delete"]["responses"]) == {"204", "401", "403", "404", "409"}
+    assert set(paths["/api/token/"]["post"]["responses"]) == {"200", "400", "401", "403", "415"}
+
+
+def test_fields_marked_internal_are_null_for_anonymous_callers_as_documented(registry: Engagement) -> None:
+    registry.description = "Europæiske storbyers netværk"
+    registry.internal_fields = ["description", "themes"]
+    registry.save()
+    answer = _client().get(f"/api/engagements/{registry.pk}/").json()
+    assert answer["description"] is None and answer["themes"] == []
+    schema = _client().get("/api/schema/?format=json").json()["components"]["schemas"]["EngagementRead"]
+    assert schema["properties"]["description"]["nullable"] is True
+    assert "representatives" not in schema["required"]  # signed-in callers only
+
+
+@pytest.mark.parametrize("aliases", [5, "EUROCITIES", {"en": "Eurocities"}, [True], [["x"]], [""], ["a\x00b"]])
+def test_aliases_are_a_list_of_names(registry: Engagement, coordinator: User, aliases: Any) -> None:
+    # The web forms show them joined by commas; on PostgreSQL a NUL character was a server error.
+    response = _client(coordinator).post("/api/organisations/", {"name": "Nyt netværk", "kind": "network",
+                                                                 "aliases": aliases}, format="json")
+    assert response.status_code == 400 and "aliases" in response.json()
+    response = _client(coordinator).post("/api/cities/", {"name": "Malmö", "country": "SE",
+                                                          "aliases": ["Malmø", " Malmoe "]}, format="json")
+    assert response.status_code == 201 and response.json()["aliases"] == ["Malmø", "Malmoe"]

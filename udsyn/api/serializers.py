@@ -36,13 +36,26 @@ class ValidatingSerializer(serializers.ModelSerializer):
         for key, value in attrs.items():
             if key not in m2m:
                 setattr(candidate, key, value)
+        before = {f.attname: getattr(candidate, f.attname) for f in model._meta.concrete_fields}
         try:
             candidate.clean()
         except DjangoValidationError as error:
             raise serializers.ValidationError(
                 error.message_dict if hasattr(error, "error_dict") else error.messages
             ) from error
+        # What clean() normalised (a currency code in capitals, the amount in DKK filled in) is saved too.
+        for f in model._meta.concrete_fields:
+            writable = f.name in self.fields and not self.fields[f.name].read_only
+            if writable and getattr(candidate, f.attname) != before[f.attname]:
+                attrs[f.name] = getattr(candidate, f.name)
         return attrs
+
+
+def aliases_field(model: type[Any]) -> serializers.ListField:
+    """Other names, a list of strings as the web forms keep them (the model's JSON field takes any JSON)."""
+    field = model._meta.get_field("aliases")
+    return serializers.ListField(child=serializers.CharField(max_length=200), required=False,
+                                 label=field.verbose_name, help_text=field.help_text or None)
 
 
 class MunicipalitySerializer(serializers.ModelSerializer):
@@ -82,18 +95,24 @@ class ThemeSerializer(ValidatingSerializer):
 
 
 class OrganisationSerializer(ValidatingSerializer):
+    aliases = aliases_field(ExternalOrganisation)
+
     class Meta:
         model = ExternalOrganisation
         fields = ["id", "name", "kind", "country", "aliases", "website", "description"]
 
 
 class CitySerializer(ValidatingSerializer):
+    aliases = aliases_field(City)
+
     class Meta:
         model = City
         fields = ["id", "name", "country", "aliases", "latitude", "longitude", "geonames_id"]
 
 
 class ProgrammeSerializer(ValidatingSerializer):
+    aliases = aliases_field(FundingProgramme)
+
     class Meta:
         model = FundingProgramme
         fields = ["id", "name", "name_en", "source", "aliases"]
@@ -145,6 +164,21 @@ class PublicEngagementSerializer(MaskedSerializer):
         fields = ENGAGEMENT_PUBLIC
 
 
+class EngagementReadSerializer(EngagementSerializer):
+    """An engagement as it is read. Anonymous callers get only the published fields (no responsible unit,
+    contacts, representatives, links, source reference or notes), with null, or an empty list, for the
+    fields the record marks internal."""
+
+    # Documentation only (the schema of list and detail responses): what anonymous callers may miss is
+    # optional, what may be masked is nullable.
+    representatives = RepresentativeSerializer(many=True, required=False)
+    links = LinkSerializer(many=True, required=False)
+    description = serializers.CharField(allow_null=True, allow_blank=True, required=False,
+                                        label=Engagement._meta.get_field("description").verbose_name)
+    termination_reason = serializers.CharField(allow_null=True, allow_blank=True, required=False,
+                                               label=Engagement._meta.get_field("termination_reason").verbose_name)
+
+
 FUNDING_PUBLIC = [
     "id", "municipality", "title", "department", "programme", "engagements", "amount", "currency", "amount_dkk",
     "approximate", "start_date", "end_date", "status", "description",
@@ -161,6 +195,15 @@ class PublicFundingSerializer(MaskedSerializer):
     class Meta:
         model = Funding
         fields = FUNDING_PUBLIC
+
+
+class FundingReadSerializer(FundingSerializer):
+    """A funding line as it is read. Anonymous callers get no source reference, and null, or an empty list,
+    for the fields the record marks internal."""
+
+    # Documentation only (the schema of list and detail responses).
+    description = serializers.CharField(allow_null=True, allow_blank=True, required=False,
+                                        label=Funding._meta.get_field("description").verbose_name)
 
 
 class StrategySerializer(ValidatingSerializer):

@@ -1,6 +1,5 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from udsyn.api import views
@@ -25,9 +24,20 @@ router.register("focus-areas", views.FocusAreaViewSet, basename="focusarea")
 
 app_name = "api"
 
+# Choice sets used by several record types get a name of their own (otherwise drf-spectacular names
+# them by a hash).
+SCHEMA_SETTINGS = {"ENUM_NAME_OVERRIDES": {
+    "EngagementKindEnum": "udsyn.engagements.models.Engagement.Kind",
+    "EngagementStatusEnum": "udsyn.engagements.models.Engagement.Status",
+    "FundingStatusEnum": "udsyn.engagements.models.Funding.Status",
+}}
+
 urlpatterns = [
     path("", include(router.urls)),
-    path("token/", obtain_auth_token, name="token"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("token/", views.TokenView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(custom_settings=SCHEMA_SETTINGS), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Last: unknown addresses (e.g. an id the routes do not take, like 1.5e-07) answer in JSON too. Only those
+    # ending in a slash, so that CommonMiddleware still redirects /api/themes to /api/themes/.
+    re_path(r"^.*/$", views.NotFoundView.as_view()),
 ]

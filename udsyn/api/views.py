@@ -3,33 +3,46 @@
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model, QuerySet
-from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
-from rest_framework.exceptions import PermissionDenied
+from django.db.models import Model, ProtectedError, QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.serializers import BaseSerializer
+from rest_framework.views import APIView
 
 from udsyn.api import serializers as s
+from udsyn.api.schema import RegistrySchema
 from udsyn.core import permissions
 from udsyn.engagements.filtersets import EngagementFilterSet, FundingFilterSet
 from udsyn.engagements.models import City, Engagement, ExternalOrganisation, Funding, FundingProgramme, Theme
 from udsyn.organisation.models import Committee, Department, Municipality, Person, StatedFigure, Unit
 from udsyn.strategy.models import FocusArea, Goal, Principle, Strategy
 
+IN_USE = _("Other records refer to this one ({names}); change or delete them first.")
 NOT_ALLOWED = (
     "You may only save records of your own municipality and, as a department editor, records your department "
     "leads or takes part in."
 )
 
 
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
 class RegistryViewSet(viewsets.ModelViewSet):
     # Writes run in a transaction and are checked again as saved, like the web forms.
 
+    schema = RegistrySchema()
     public = False  # may anonymous callers read it?
     public_serializer_class: type[BaseSerializer] | None = None
 
     def get_serializer_class(self) -> type[BaseSerializer]:
-        if self.public_serializer_class and not self.request.user.is_authenticated:
+        # The schema is the same for every caller: it documents the signed-in caller's serializer.
+        if self.public_serializer_class and not self.request.user.is_authenticated \
+                and not getattr(self, "swagger_fake_view", False):
             return self.public_serializer_class
         assert self.serializer_class is not None
         return self.serializer_class
@@ -47,8 +60,17 @@ class RegistryViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer: BaseSerializer) -> None:
         self._checked(serializer)
 
+    def perform_destroy(self, instance: Model) -> None:
+        # Records others point to (an engagement's lead department, a funding line's programme, …) stay.
+        try:
+            instance.delete()
+        except ProtectedError as error:
+            names = sorted({str(o._meta.verbose_name_plural) for o in error.protected_objects})
+            raise Conflict(IN_USE.format(names=", ".join(names))) from error
+
 
 class ReadOnlyRegistryViewSet(viewsets.ReadOnlyModelViewSet):
+    schema = RegistrySchema()
     public = True
 
 
@@ -108,6 +130,8 @@ class StatedFigureViewSet(RegistryViewSet):
 
 
 @extend_schema(tags=["engagements"])
+@extend_schema_view(list=extend_schema(responses=s.EngagementReadSerializer(many=True)),
+                    retrieve=extend_schema(responses=s.EngagementReadSerializer))
 class EngagementViewSet(RegistryViewSet):
     """Memberships, partnerships, projects, events and collaborations.
 
@@ -143,6 +167,8 @@ class EngagementViewSet(RegistryViewSet):
 
 
 @extend_schema(tags=["engagements"])
+@extend_schema_view(list=extend_schema(responses=s.FundingReadSerializer(many=True)),
+                    retrieve=extend_schema(responses=s.FundingReadSerializer))
 class FundingViewSet(RegistryViewSet):
     """External funding lines: programme, amount, currency, amount in DKK, period, status."""
 
@@ -227,3 +253,20 @@ class FocusAreaViewSet(RegistryViewSet):
     queryset = FocusArea.objects.order_by("municipality__code", "order")
     serializer_class = s.FocusAreaSerializer
     filterset_fields = ["municipality", "strategy"]
+
+
+class TokenView(ObtainAuthToken):
+    """A token for a user name and password; send it as ``Authorization: Token <token>``."""
+
+    schema = RegistrySchema()
+
+
+class NotFoundView(APIView):
+    """Any other address under /api/: 404 in JSON, like the rest of the API (not the site's HTML page)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+    schema = None
+
+    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        raise NotFound()

@@ -50,7 +50,7 @@ class EngagementFilterSet(filters.FilterSet):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         municipality = self.data.get("municipality") if self.data else None
-        if municipality and str(municipality).isdigit():
+        if municipality and str(municipality).isdecimal():
             self.filters["department"].queryset = Department.objects.filter(  # type: ignore[attr-defined]
                 municipality_id=int(municipality)
             ).select_related("municipality")

@@ -1,0 +1,58 @@
+"""The API's OpenAPI schema: besides each operation's success, the errors it can answer with.
+
+drf-spectacular documents only the success response; clients (and schemathesis) need the errors too:
+
+- 400 with the fields named, when a body (or a list's filter) does not validate;
+- 401 without valid credentials (an unknown token, or none where reading needs signing in);
+- 403 when the user's role does not allow the write;
+- 404 for an unknown id, or a page past the end of a list;
+- 409 when a record cannot be deleted because others refer to it;
+- 415 for a body in a media type the operation does not take.
+"""
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in the caller's language.")
+
+
+VALIDATION_ERROR = {
+    "type": "object",
+    "description": "A list of messages per field name; `non_field_errors` for the record as a whole, `detail` "
+                   "when the request body cannot be read.",
+    "additionalProperties": {},
+}
+
+
+class RegistrySchema(AutoSchema):
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        action = getattr(self.view, "action", None)
+        listing = self.method == "GET" and self._is_list_view()
+        filtered = bool(getattr(self.view, "filterset_class", None) or getattr(self.view, "filterset_fields", None))
+        errors: dict[str, tuple[Any, str]] = {}
+        if self.method in ("POST", "PUT", "PATCH") or (listing and filtered):
+            errors["400"] = (VALIDATION_ERROR, "The request does not validate.")
+        errors["401"] = (ErrorSerializer, "No valid credentials: an unknown token, or none where signing in is "
+                                          "needed.")
+        if self.method not in SAFE_METHODS:
+            errors["403"] = (ErrorSerializer, "The user's role does not allow this.")
+        if listing:
+            errors["404"] = (ErrorSerializer, "No such page.")
+        elif action in ("retrieve", "update", "partial_update", "destroy"):
+            errors["404"] = (ErrorSerializer, "No such record (or none the caller may see).")
+        if self.method in ("POST", "PUT", "PATCH"):
+            errors["415"] = (ErrorSerializer, "The body's media type is none of those documented.")
+        if self.method == "DELETE":
+            errors["409"] = (ErrorSerializer, "Other records refer to this one; change or delete them first.")
+        for code, (schema, description) in errors.items():
+            responses.setdefault(code, self._get_response_for_code(
+                OpenApiResponse(response=schema, description=description), code, direction=direction))
+        return responses
