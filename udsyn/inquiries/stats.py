@@ -69,7 +69,7 @@ def stated_history(municipality: Municipality) -> list[Stated]:
         "department").order_by("period", "key")
     result = []
     for figure in figures:
-        year = int(figure.period) if figure.period.isdigit() else None
+        year = int(figure.period) if figure.period.isdecimal() else None
         result.append(Stated(figure, year, figure.department.code if figure.department else ""))
     return result
 

@@ -584,7 +584,7 @@ def _value(raw: Any, column: Column | None) -> tuple[Any, str | None]:
     if kind == "bool" and isinstance(text, str):
         folded = text.casefold()
         return (True if folded in _TRUE else False if folded in _FALSE else text), text
-    if kind == "int" and isinstance(text, str) and text.isdigit():
+    if kind == "int" and isinstance(text, str) and text.isdecimal():
         return int(text), text
     return text, None if isinstance(text, str) else str(text)
 
@@ -701,7 +701,7 @@ def _identify(sheet: Sheet, table: Table, number: int, cells: dict[str, Any], re
     if raw in (None, ""):
         return True
     text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw).strip()
-    if not text.isdigit():
+    if not text.isdecimal():
         problems.append(_problem(sheet, number, "id", _('"{value}" is not an id (a whole number).').format(
             value=text)))
         return False

@@ -79,7 +79,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if role and role.department_id:
         initial["department"] = role.department_id
     for key in ("municipality", "department"):
-        if request.GET.get(key, "").isdigit():
+        if request.GET.get(key, "").isdecimal():
             initial[key] = int(request.GET[key])
     form = ReportForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
