@@ -682,7 +682,8 @@ def convert(sheets: Sequence[Sheet]) -> Conversion:
 
 
 def registry_label(table: Table) -> str:
-    return {"departments": "code", "engagements": "title"}.get(table.key, "")
+    """The key naming a record of a parent table (a department's code, an engagement's title), or ""."""
+    return dict(PARENTS.values()).get(table.key, "")
 
 
 def _header_ok(sheet: Sheet, table: Table, problems: list[ImportProblem]) -> bool:

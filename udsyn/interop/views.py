@@ -73,8 +73,13 @@ MAX_TABLE_UPLOAD = 50 * 1024 * 1024
 LARGE = 2000  # rows: a file with more is checked and imported in the background, its page showing how far
 
 
+def _coordinator(user: Any) -> bool:
+    """Administrators and coordinators import, and export everything (internal data included)."""
+    return permissions.kind_of(user) in (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR)
+
+
 def _importer(request: HttpRequest) -> None:
-    if permissions.kind_of(request.user) not in (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR):
+    if not _coordinator(request.user):
         raise PermissionDenied
 
 
@@ -195,7 +200,7 @@ def _problem_row(problem: ImportProblem) -> dict[str, Any]:
 def export_view(request: HttpRequest) -> HttpResponse:
     """Download the registry in any export format; internal tables for coordinators and administrators."""
     role = permissions.role_of(request.user)
-    may_internal = permissions.kind_of(request.user) in (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR)
+    may_internal = _coordinator(request.user)
     own = role.municipality if role and role.municipality and not permissions.is_admin(request.user) else None
     municipalities = [own] if own else list(Municipality.objects.with_registry().order_by("name"))
     context: dict[str, Any] = {
