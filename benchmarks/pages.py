@@ -36,7 +36,25 @@ def pages() -> list[tuple[str, str]]:
         ("municipality detail", copenhagen.get_absolute_url()),
         ("search 'kobenhavn'", "/search/?q=kobenhavn"),
         ("funding list", "/funding/"),
+        ("goal conformance (København)", "/goals/conformance/?municipality=0101"),
+        ("public page (København)", "/public/0101/"),
     ]
+
+
+def tables(municipality: Municipality) -> list[str]:
+    """Time the internal CSV export of a municipality and its re-import (a dry run): the table round trip."""
+    from udsyn.interop import tabular
+
+    start = time.perf_counter()
+    content, extension = tabular.export("csv", municipality, internal=True)
+    exported = time.perf_counter() - start
+    sheets = tabular.read(f"tables.{extension}", content)
+    start = time.perf_counter()
+    result = tabular.import_tables(sheets, dry_run=True)
+    imported = time.perf_counter() - start
+    assert result.ok, result.problems[:3]
+    rows = sum(len(sheet.rows) for sheet in sheets)
+    return [f"{rows} rows: CSV export {exported:.2f} s, re-import (dry run, every row checked) {imported:.2f} s"]
 
 
 def measure(client: Client, url: str, repeat: int) -> tuple[float, float, float, int]:
@@ -96,10 +114,13 @@ def main() -> None:
 
     results: dict[str, list[tuple[float, float, float, int]]] = {}
     sizes = [Engagement.objects.count()]
+    copenhagen = Municipality.objects.get(code="0101")
+    round_trips = tables(copenhagen)
     for name, url in pages():
         results[name] = [measure(client, url, args.repeat)]
     scale_up(args.scale)
     sizes.append(Engagement.objects.count())
+    round_trips += tables(copenhagen)
     for name, url in pages():
         results[name].append(measure(client, url, args.repeat))
 
@@ -113,6 +134,7 @@ def main() -> None:
     for name, rows in results.items():
         for size, (lo, med, p95, queries) in zip(sizes, rows, strict=True):
             lines.append(f"| {name} | {size} | {lo:.1f} | {med:.1f} | {p95:.1f} | {queries} |")
+    lines += ["", "Tables of København (every table, internal): " + "; ".join(round_trips) + "."]
     table = "\n".join(lines) + "\n"
     print(table)
     if args.write:
