@@ -12,11 +12,13 @@ SEEDS := data/reference/dk-municipalities.yaml $(sort $(wildcard data/seed/*.yam
 VENDOR := udsyn/static/vendor
 
 .PHONY: help setup system venv assets messages demo test lint typecheck migrations-check \
-        test-sqlite test-postgres test-browser clean
+        test-sqlite test-postgres test-browser bench clean
 
 help:
 	@echo "make demo   - set up, load the three municipalities' seed data and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   - set up and run every check (ruff, mypy, migrations, tests on SQLite and PostgreSQL, browser)"
+	@echo "make bench  - measure pages, reports, import and export at national scale on SQLite and PostgreSQL, and"
+	@echo "              load-test gunicorn on PostgreSQL; results in docs/benchmarks.md (about an hour)"
 
 setup: system venv assets messages
 
@@ -72,6 +74,27 @@ test-postgres:
 
 test-browser:
 	$(VENV)/bin/pytest -m browser -q
+
+# Benchmarks at national scale (issue 7): a generated set of 98 municipalities, kept between runs in
+# var/bench/ (SQLite) and the database udsyn_bench (PostgreSQL). BENCH_FRESH=1 generates them anew.
+BENCH_SQLITE := sqlite:///$(CURDIR)/var/bench/national.sqlite3
+BENCH_PG := $(PG_URL:/test=/udsyn_bench)
+LOAD_DURATION ?= 5m
+
+bench: setup $(VENV)/.bench
+	mkdir -p var/bench
+	@if [ -n "$(BENCH_FRESH)" ]; then rm -f var/bench/national.sqlite3; fi
+	cd benchmarks && DATABASE_URL="$(BENCH_SQLITE)" ../$(PY) national.py --write ../docs/benchmarks.md
+	@if $(PY) scripts/pg_answers.py "$(PG_URL)"; then \
+	  $(PY) scripts/pg_createdb.py "$(BENCH_PG)" $(if $(BENCH_FRESH),--fresh,) && \
+	  (cd benchmarks && DATABASE_URL="$(BENCH_PG)" ../$(PY) national.py --write ../docs/benchmarks.md) && \
+	  (cd benchmarks && ../$(PY) load.py --database-url "$(BENCH_PG)" --duration $(LOAD_DURATION) \
+	     --write ../docs/benchmarks.md); \
+	else echo "No PostgreSQL at $(PG_URL): measured on SQLite only, no load test"; fi
+
+$(VENV)/.bench: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
+	touch $@
 
 clean:
 	rm -rf $(VENV) $(VENDOR) frontend/node_modules var

@@ -4,6 +4,9 @@ permission check on the record as it would be saved (an editor cannot move a rec
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from udsyn.core import permissions
@@ -16,6 +19,44 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+class FastSelect(forms.Select):
+    """Write the <select> in Python rather than through one template include per option: the same HTML,
+    but a list of 500 departments takes a millisecond instead of 30 (national scale, issue 7)."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        if self.allow_multiple_selected:
+            final["multiple"] = True
+        chosen = set(self.format_value(value))
+
+        def options(choices: Any) -> str:
+            return "".join(
+                '<option value="{}"{}>{}</option>'.format(
+                    escape(key), " selected" if key in chosen else "", escape(label))
+                for key, label in (("" if v is None else str(v), label) for v, label in choices))
+
+        parts = []
+        for key, label in self.choices:
+            if isinstance(label, list | tuple):
+                parts.append(f'<optgroup label="{escape(key)}">{options(label)}</optgroup>')
+            else:
+                parts.append(options([(key, label)]))
+        return format_html("<select{}>{}</select>", flatatt(final), mark_safe("".join(parts)))  # noqa: S308
+
+
+class FastSelectMultiple(FastSelect, forms.SelectMultiple):
+    pass
+
+
+def _fast(widget: forms.Widget) -> None:
+    # Swap the class, not the instance: the widget keeps its choices, attributes and required flag.
+    if type(widget) is forms.Select:
+        widget.__class__ = FastSelect
+    elif type(widget) is forms.SelectMultiple:
+        widget.__class__ = FastSelectMultiple
+
+
 def style(form: forms.BaseForm) -> None:
     """Give every field of the form Det Fælles Designsystem's classes (and a date picker for dates)."""
     for field in form.fields.values():
@@ -26,6 +67,7 @@ def style(form: forms.BaseForm) -> None:
         if isinstance(widget, forms.RadioSelect):
             widget.attrs.setdefault("class", "form-radio")
             continue
+        _fast(widget)
         if isinstance(widget, forms.SelectMultiple):
             widget.attrs.setdefault("class", "form-select udsyn-multiselect")
             widget.attrs.setdefault("size", "8")

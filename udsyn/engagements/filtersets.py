@@ -1,12 +1,16 @@
 """One FilterSet per model, shared by the web lists (and later the API)."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import django_filters as filters
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
+from django_filters import fields
 
+from udsyn.core.forms import style
 from udsyn.core.models import SearchEntry
 from udsyn.core.text import fold
 from udsyn.engagements.models import (
@@ -28,15 +32,40 @@ def country_choices() -> list[tuple[str, str]]:
     return sorted(((c, country_name(c)) for c in codes), key=lambda pair: fold(pair[1]))
 
 
+class DepartmentIterator(ModelChoiceIterator):
+    """Departments under their municipality's name when there is more than one municipality, so the
+    98 "Teknik og Miljø (TMF)" of a national installation can be told apart."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups: dict[str, list[Any]] = {}
+        for department in self.queryset:
+            groups.setdefault(department.municipality.name, []).append(self.choice(department))
+        if len(groups) == 1:
+            yield from next(iter(groups.values()))
+        else:
+            yield from groups.items()
+
+
+class DepartmentField(fields.ModelChoiceField):
+    iterator = DepartmentIterator
+
+
+class DepartmentFilter(filters.ModelChoiceFilter):
+    field_class = DepartmentField
+
+
+DEPARTMENTS = Department.objects.select_related("municipality").only(
+    "code", "name", "name_en", "municipality__name", "municipality__code")
+
+
 class EngagementFilterSet(filters.FilterSet):
     q = filters.CharFilter(label=_("Text"), method="filter_text")
     municipality = filters.ModelChoiceFilter(
-        queryset=Municipality.objects.filter(engagements__isnull=False).distinct(), label=_("Municipality")
+        queryset=Municipality.objects.having("engagements"), label=_("Municipality")
     )
-    department = filters.ModelChoiceFilter(
-        queryset=Department.objects.select_related("municipality"), label=_("Department"),
-        method="filter_department",
-    )
+    department = DepartmentFilter(queryset=DEPARTMENTS, label=_("Department"), method="filter_department")
     kind = filters.ChoiceFilter(choices=Engagement.Kind.choices, label=_("Kind"))
     status = filters.ChoiceFilter(choices=Engagement.Status.choices, label=_("Status"))
     theme = filters.ModelChoiceFilter(queryset=Theme.objects.all(), field_name="themes", label=_("Theme"))
@@ -51,11 +80,9 @@ class EngagementFilterSet(filters.FilterSet):
         super().__init__(*args, **kwargs)
         municipality = self.data.get("municipality") if self.data else None
         if municipality and str(municipality).isdecimal():
-            self.filters["department"].queryset = Department.objects.filter(  # type: ignore[attr-defined]
-                municipality_id=int(municipality)
-            ).select_related("municipality")
-        for f in self.form.fields.values():
-            f.widget.attrs.setdefault("class", "form-input" if f.widget.input_type == "text" else "form-select")
+            self.filters["department"].queryset = DEPARTMENTS.filter(  # type: ignore[attr-defined]
+                municipality_id=int(municipality))
+        style(self.form)
 
     def filter_text(self, queryset: QuerySet[Engagement], name: str, value: str) -> QuerySet[Engagement]:
         entries = SearchEntry.objects.filter(content_type=ContentType.objects.get_for_model(Engagement))
@@ -88,11 +115,9 @@ class EngagementFilterSet(filters.FilterSet):
 
 class FundingFilterSet(filters.FilterSet):
     municipality = filters.ModelChoiceFilter(
-        queryset=Municipality.objects.filter(funding__isnull=False).distinct(), label=_("Municipality")
+        queryset=Municipality.objects.having("funding"), label=_("Municipality")
     )
-    department = filters.ModelChoiceFilter(
-        queryset=Department.objects.select_related("municipality"), label=_("Department")
-    )
+    department = DepartmentFilter(queryset=DEPARTMENTS, label=_("Department"))
     status = filters.ChoiceFilter(choices=Funding.Status.choices, label=_("Status"))
     source = filters.ChoiceFilter(
         field_name="programme__source", label=_("Source"),
@@ -105,5 +130,4 @@ class FundingFilterSet(filters.FilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for f in self.form.fields.values():
-            f.widget.attrs.setdefault("class", "form-select")
+        style(self.form)

@@ -34,7 +34,15 @@ ENGLISH_NAMES = {"0101": "Copenhagen"}
 class MunicipalityQuerySet(models.QuerySet["Municipality"]):
     def with_registry(self) -> "MunicipalityQuerySet":
         """The municipalities that keep a registry (have departments), not just the reference list of 98."""
-        return self.filter(departments__isnull=False).distinct()
+        return self.having("departments")
+
+    def having(self, related: str) -> "MunicipalityQuerySet":
+        """The municipalities with at least one related row (``"engagements"``, ``"funding"`` …): a semi-join
+        (EXISTS) on the foreign key's index, not a join over every row made distinct."""
+        field = self.model._meta.get_field(related)
+        rows = field.related_model._default_manager.filter(  # type: ignore[union-attr]
+            **{field.remote_field.name: models.OuterRef("pk")})  # type: ignore[union-attr]
+        return self.filter(models.Exists(rows))
 
 
 class Municipality(RegistryModel):

@@ -15,7 +15,7 @@ from udsyn.reports import charts
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    municipalities = Municipality.objects.filter(engagements__isnull=False).distinct().order_by("name")
+    municipalities = Municipality.objects.having("engagements").order_by("name")
     return render(request, "public/index.html", {"municipalities": municipalities})
 
 

@@ -1,0 +1,26 @@
+"""Authentication: Django's model backend, loading the user's role with the user."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+from udsyn.organisation.models import Role
+
+
+class RoleBackend(ModelBackend):
+    """Every signed-in request loads its user; this loads the role (and its municipality and department)
+    in the same query, so the permission checks of a page cost no query of their own."""
+
+    def get_user(self, user_id: Any) -> Any:
+        user = (get_user_model()._default_manager
+                .select_related("udsyn_role__municipality", "udsyn_role__department")
+                .filter(pk=user_id).first())
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        try:
+            role: Role | None = user.udsyn_role
+        except Role.DoesNotExist:
+            role = None
+        user._udsyn_role = role  # type: ignore[attr-defined]  # read by udsyn.core.permissions.role_of
+        return user
