@@ -165,3 +165,15 @@ def test_page_queries_are_the_same_at_two_sizes(municipalities: None) -> None:
         if max(counts) > ceiling:
             problems.append(f"{name}: {max(counts)} queries, more than {ceiling}")
     assert not problems, "\n".join(problems)
+
+
+def test_detail_pages_show_the_first_rows_and_link_to_the_rest(municipalities: None) -> None:
+    """A municipality with 40 engagements lists 25 on its page, says how many there are, and links to the
+    full list filtered to it; its departments do the same."""
+    municipality = generate(1, engagements=40, inquiries=0)[0]
+    client = _client("reader", municipality)
+    page = client.get(municipality.get_absolute_url()).content.decode()
+    assert "(40)" in page and "De første 25 af 40 vises." in page
+    assert f'href="/engagements/?municipality={municipality.pk}"' in page
+    listed = client.get(f"/engagements/?municipality={municipality.pk}")
+    assert listed.context["page"].paginator.count == 40

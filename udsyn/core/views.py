@@ -20,6 +20,20 @@ from udsyn.core import history, permissions
 from udsyn.core.tables import Column
 
 
+class FirstRows(list[Any]):
+    """The first rows of a related list on a detail page, with the total and the address of the full
+    (paginated, filterable) list: a municipality with 300 engagements shows 25 and a link to the rest."""
+
+    LIMIT = 25
+
+    def __init__(self, queryset: Any, more_url: str, limit: int = LIMIT) -> None:
+        rows = list(queryset[: limit + 1])
+        super().__init__(rows[:limit])
+        self.more = len(rows) > limit
+        self.total = queryset.count() if self.more else len(self)
+        self.more_url = more_url
+
+
 class RecordMixin(LoginRequiredMixin):
     model: ClassVar[type[models.Model]]
     request: HttpRequest

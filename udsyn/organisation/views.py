@@ -2,12 +2,13 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Count
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from udsyn.core.forms import registry_form
 from udsyn.core.tables import TITLE, Column
-from udsyn.core.views import ObjectDetailView, ObjectEditView, ObjectListView
+from udsyn.core.views import FirstRows, ObjectDetailView, ObjectEditView, ObjectListView
 from udsyn.engagements.views import ENGAGEMENT_COLUMNS, FUNDING_COLUMNS, engagement_queryset, funding_queryset
 from udsyn.organisation.models import Committee, Department, Municipality, Person, StatedFigure, Unit
 
@@ -43,7 +44,9 @@ class MunicipalityDetailView(ObjectDetailView):
     def related(self, obj: Any) -> list[tuple[str, list[Any], list[Column]]]:
         statement = [Column("order", "#"), TITLE, Column("description", gettext_lazy("Description"))]
         return [
-            (_("Engagements"), list(engagement_queryset().filter(municipality=obj)), ENGAGEMENT_COLUMNS),
+            (_("Engagements"), FirstRows(engagement_queryset().filter(municipality=obj),
+                                         f"{reverse('engagements:engagement_list')}?municipality={obj.pk}"),
+             ENGAGEMENT_COLUMNS),
             (_("Departments"), list(obj.departments.all()), [TITLE, CODE]),
             (_("Political committees"), list(obj.committees.select_related("department")),
              [TITLE, Column("international_treatment", gettext_lazy("Treatment of international matters"))]),
@@ -90,10 +93,12 @@ class DepartmentDetailView(ObjectDetailView):
     def related(self, obj: Any) -> list[tuple[str, list[Any], list[Column]]]:
         led = engagement_queryset().filter(lead_department=obj)
         joined = engagement_queryset().filter(participating_departments=obj)
+        engagements = f"{reverse('engagements:engagement_list')}?department={obj.pk}"
+        funding = f"{reverse('engagements:funding_list')}?department={obj.pk}"
         return [
-            (_("Engagements the department leads"), list(led), ENGAGEMENT_COLUMNS),
-            (_("Engagements the department takes part in"), list(joined), ENGAGEMENT_COLUMNS),
-            (_("Funding"), list(funding_queryset().filter(department=obj)), FUNDING_COLUMNS),
+            (_("Engagements the department leads"), FirstRows(led, engagements), ENGAGEMENT_COLUMNS),
+            (_("Engagements the department takes part in"), FirstRows(joined, engagements), ENGAGEMENT_COLUMNS),
+            (_("Funding"), FirstRows(funding_queryset().filter(department=obj), funding), FUNDING_COLUMNS),
             (_("Units"), list(obj.units.all()),
              [TITLE, Column("international_role", gettext_lazy("International role"))]),
             (_("Political committees"), list(obj.committees.all()), [TITLE]),
