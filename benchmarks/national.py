@@ -212,7 +212,8 @@ def time_tables() -> list[str]:
 
 
 def first_rows(content: bytes, budget: int) -> tuple[bytes, list[tuple[str, int]]]:
-    """The export's tables in its order (parents first) up to ``budget`` rows; the last one cut short."""
+    """The export's tables in its order (parents first) up to ``budget`` rows, the last one cut short, without
+    their id column (as when moving data to another installation)."""
     source = zipfile.ZipFile(io.BytesIO(content))
     buffer = io.BytesIO()
     kept = []
@@ -222,6 +223,9 @@ def first_rows(content: bytes, budget: int) -> tuple[bytes, list[tuple[str, int]
                 break
             reader = csv.reader(io.StringIO(source.read(info).decode("utf-8-sig")))
             header, rows = next(reader), list(reader)[:budget]
+            if "id" in header:  # ids name rows of this database; another one matches on natural keys
+                keep = [i for i, name in enumerate(header) if name != "id"]
+                header, rows = [header[i] for i in keep], [[row[i] for i in keep] for row in rows]
             out = io.StringIO()
             csv.writer(out).writerows([header, *rows])
             target.writestr(info.filename, out.getvalue())

@@ -219,6 +219,11 @@ class Municipal:
             municipality.name.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa").replace(" ", "")
             .replace("-", ""))
 
+    @property
+    def other_programmes(self) -> list[str]:
+        """The programmes of projects that are not Horizon 2020 projects from CORDIS."""
+        return [p for p in self.shared.programmes if p not in ("Horizon 2020", "Horizon Europe", "Climate-KIC")]
+
     def day(self, first: datetime.date, last: datetime.date) -> datetime.date:
         span = max(0, (last - first).days)
         return first + datetime.timedelta(days=self.rng.randint(0, span))
@@ -317,7 +322,7 @@ class Municipal:
         cities = self.pick_cities(quota["partnership"])
         for city in cities:
             top.append(self.engagement(Engagement.Kind.PARTNERSHIP, "", extras, cities=[city]))
-        projects = rng.sample(self.shared.projects, min(len(self.shared.projects), quota["project"]))
+        projects = rng.sample(self.shared.projects, min(len(self.shared.projects), (quota["project"] + 1) // 2))
         for i in range(quota["project"]):
             top.append(self.project(projects[i] if i < len(projects) else None, extras))
         for _ in range(quota["event"]):
@@ -333,6 +338,7 @@ class Municipal:
             child = self.engagement(Engagement.Kind.MEMBERSHIP, f"{parent.title} – {rng.choice(words.FORUMS)}",
                                     extras, organisations=list(extras[id(parent)]["organisations"]))
             child.parent, child.lead_department_id = parent, parent.lead_department_id
+            child.responsible_unit = parent.responsible_unit  # a unit of the lead department, or none
             child.annual_fee = None
             children.append(child)
         self.save_engagements(children, extras)
@@ -438,10 +444,12 @@ class Municipal:
             extras[id(engagement)]["project"] = project
         else:
             theme = rng.choice(words.THEMES)[0]
+            programme = rng.choice(self.other_programmes)
             start = self.day(datetime.date(2008, 1, 1), self.today + datetime.timedelta(days=365))
             end = start + datetime.timedelta(days=rng.randint(365, 4 * 365))
-            engagement = self.engagement(Engagement.Kind.PROJECT, f"Projekt om {theme.lower()} {start.year}", extras,
-                                         start=start, end=end)
+            engagement = self.engagement(Engagement.Kind.PROJECT, f"{programme}: {theme.lower()} {start.year}",
+                                         extras, start=start, end=end)
+            extras[id(engagement)]["programme"] = programme
         engagement.description = (f"EU-projekt med europæiske partnere. {engagement.description}").strip()
         engagement.co_financing = Decimal(rng.randrange(50_000, 2_000_000, 10_000))
         return engagement
@@ -490,7 +498,6 @@ class Municipal:
     def funding(self, made: list[Engagement], extras: dict[int, dict[str, Any]]) -> None:
         rng = self.rng
         lines, links = [], []
-        other = [p for p in self.shared.programmes if p not in ("Horizon 2020", "Horizon Europe", "Climate-KIC")]
         for e in made:
             if e.kind != Engagement.Kind.PROJECT:
                 continue
@@ -500,8 +507,8 @@ class Municipal:
                 share = (project.contribution_eur or 400_000) // max(1, len(project.partners))
                 amount, currency = Decimal(share), "EUR"
                 amount_dkk = (amount * EUR_DKK).quantize(Decimal("1"))
-            elif rng.random() < 0.6:
-                programme = self.shared.programmes[rng.choice(other)]
+            elif "programme" in extras[id(e)]:
+                programme = self.shared.programmes[extras[id(e)]["programme"]]
                 amount = amount_dkk = Decimal(rng.randrange(200_000, 8_000_000, 25_000))
                 currency = "DKK"
             else:

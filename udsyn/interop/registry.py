@@ -984,8 +984,8 @@ class _FileImport:
         changed = before is None or _snapshot(obj) != before
         if changed and not self._save(rec, obj):
             return None
-        for name, targets in (m2m or {}).items():
-            changed = self._set_m2m(obj, name, targets, fresh=before is None) or changed
+        if m2m:
+            changed = self._set_m2ms(obj, m2m, fresh=before is None) or changed
         if changed or not rec.data.existing_only:
             self._count(model, "created" if before is None else "updated" if changed else "unchanged")
         return obj
@@ -999,14 +999,29 @@ class _FileImport:
             return False
         return True
 
-    def _set_m2m(self, obj: models.Model, name: str, targets: list[Any], fresh: bool) -> bool:
-        manager = getattr(obj, name)
-        wanted = {target.pk for target in targets}
-        current: set[Any] = set() if fresh else {related.pk for related in manager.all()}
-        if current == wanted:
-            return False
-        manager.set(targets)
-        return True
+    def _set_m2ms(self, obj: models.Model, m2m: dict[str, list[Any]], fresh: bool) -> bool:
+        """Set the many-to-many fields that differ. Each change would make simple-history write a whole
+        historical record with copies of every many-to-many list (five for an engagement), so the history
+        is written once, with the last change, holding them all."""
+        changes = []
+        for name, targets in m2m.items():
+            manager = getattr(obj, name)
+            current: set[Any] = set() if fresh else {related.pk for related in manager.all()}
+            if current != {target.pk for target in targets}:
+                changes.append((manager, targets))
+        for i, (manager, targets) in enumerate(changes):
+            last = i == len(changes) - 1
+            if not last:
+                obj.skip_history_when_saving = True  # type: ignore[attr-defined]  # read by simple-history
+            try:
+                if fresh:
+                    manager.add(*targets)
+                else:
+                    manager.set(targets)
+            finally:
+                if not last:
+                    del obj.skip_history_when_saving  # type: ignore[attr-defined]
+        return bool(changes)
 
     def _delete(self, obj: models.Model) -> None:
         self._stamp(obj)
