@@ -178,7 +178,7 @@ def time_reports(repeat: int) -> list[str]:
             times, size = [], 0
             for _ in range(repeat):
                 start = time.perf_counter()
-                content = make(municipality, fmt)
+                content = make(municipality, fmt).data
                 times.append(time.perf_counter() - start)
                 size = len(content)
             lines.append(f"| {municipality.name} | {count} | {fmt} | {min(times):.2f} | "

@@ -19,6 +19,12 @@ pytest_plugins = ["tests.browser", "tests.mail"]
 @pytest.fixture(autouse=True)
 def _test_hosts(settings: Any) -> None:
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+    # Drawn maps and charts in memory, one cache per test, not on disk between runs.
+    settings.CACHES = {**settings.CACHES, "pictures": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pictures"}}
+    from django.core.cache import caches
+
+    caches["pictures"].clear()
 
 
 @pytest.fixture

@@ -92,3 +92,18 @@ def test_only_publishable_fields_can_be_marked_internal(registry: Engagement) ->
     registry.internal_fields = ["title"]
     with pytest.raises(ValidationError, match="internal_fields"):
         registry.full_clean()
+
+
+def test_the_map_is_drawn_once_per_content_and_language(registry: Engagement, monkeypatch: Any) -> None:
+    """Drawing the map takes seconds: every process reuses the drawing until the cities change."""
+    from udsyn.reports import charts
+
+    drawn = []
+    real = charts.map_picture
+    monkeypatch.setattr(charts, "map_picture", lambda cities: drawn.append(cities) or real(cities))
+    for address in ("/public/0101/", "/public/0101/", "/en/public/0101/", "/en/public/0101/"):
+        assert 'src="data:image/svg+xml;base64,' in Client().get(address).content.decode()
+    assert len(drawn) == 2  # Danish and English
+    city = registry.partner_cities.create(name="Malmö", country="SE", latitude=55.6, longitude=13.0)
+    assert city.name in Client().get("/public/0101/").content.decode()
+    assert len(drawn) == 3  # the cities changed: drawn again

@@ -173,4 +173,8 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "progress": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                  "LOCATION": str(DATA_DIR / "progress"), "TIMEOUT": 3600},
+    # Maps and charts of the public pages, drawn once per content and language, shared by all processes.
+    "pictures": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                 "LOCATION": str(DATA_DIR / "pictures"), "TIMEOUT": 30 * 24 * 3600,
+                 "OPTIONS": {"MAX_ENTRIES": 5000}},
 }
