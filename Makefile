@@ -88,6 +88,7 @@ bench: setup $(VENV)/.bench
 	@if $(PY) scripts/pg_answers.py "$(PG_URL)"; then \
 	  $(PY) scripts/pg_createdb.py "$(BENCH_PG)" $(if $(BENCH_FRESH),--fresh,) && \
 	  (cd benchmarks && DATABASE_URL="$(BENCH_PG)" ../$(PY) national.py --write ../docs/benchmarks.md) && \
+	  DATABASE_URL="$(BENCH_PG)" $(UDSYN) create_demo_users > /dev/null && \
 	  (cd benchmarks && ../$(PY) load.py --database-url "$(BENCH_PG)" --duration $(LOAD_DURATION) \
 	     --write ../docs/benchmarks.md); \
 	else echo "No PostgreSQL at $(PG_URL): measured on SQLite only, no load test"; fi
