@@ -5,6 +5,7 @@ numbers behind it as a table, so a reader who cannot see it loses nothing.
 """
 
 import base64
+import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any
 
 import altair as alt
 import vl_convert as vlc
+from django.core.cache import caches
 from django.utils.translation import gettext as _
 
 from udsyn.core.formatting import format_amount, format_number
@@ -38,7 +40,14 @@ class Picture:
 
     @cached_property
     def svg(self) -> str:
-        return vlc.vegalite_to_svg(self.spec)
+        """Drawn by vl-convert (tens of milliseconds; seconds for the map), once for each specification:
+        the drawing is kept in the file cache every process shares."""
+        key = "svg-" + hashlib.sha256(json.dumps(self.spec, sort_keys=True, default=str).encode()).hexdigest()
+        drawing: str | None = caches["pictures"].get(key)
+        if drawing is None:
+            drawing = vlc.vegalite_to_svg(self.spec)
+            caches["pictures"].set(key, drawing)
+        return drawing
 
     @cached_property
     def png(self) -> bytes:
