@@ -415,3 +415,18 @@ def test_a_visit_that_led_to_a_partnership_keeps_the_trail(
     assert "førte til dette engagement" in client.get(partnership.get_absolute_url()).content.decode()
     # A reader of the registry sees the engagement, but not the inquiry behind it.
     assert "City of Rotterdam" not in login(reader).get(partnership.get_absolute_url()).content.decode()
+
+
+def test_queue_shows_those_under_way_fifty_at_a_time(copenhagen: Municipality, departments: dict[str, Department],
+                                                    staff: dict[str, User], login: Any) -> None:
+    client = login(staff["coordinator"])
+    for i in range(55):
+        inquiry = _received(copenhagen, organisation=f"City {i:02d}", contact_email=f"c{i}@x.org")
+        workflow.route(inquiry, staff["coordinator"], departments["TMF"])
+    first = client.get("/inquiries/")
+    assert len(first.context["open"].object_list) == 50 and first.context["open"].paginator.count == 55
+    html = first.content.decode()
+    assert 'href="?open=2"' in html and "City 00" in html
+    second = client.get("/inquiries/?open=2")
+    assert {i.organisation for i in second.context["open"].object_list} <= {f"City {i:02d}" for i in range(55)}
+    assert len(second.context["open"].object_list) == 5

@@ -143,7 +143,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         "choices": Municipality.objects.with_registry().order_by("name") if department is None else [],
         "new": [i for i in under_way if i.state == State.RECEIVED],
         "overdue": [i for i in under_way if i.state != State.RECEIVED and i.is_overdue()],
-        "open": [i for i in under_way if i.state != State.RECEIVED and not i.is_overdue()],
+        # New and overdue ones all need someone now; the rest of those under way come 50 at a time.
+        "open": Paginator([i for i in under_way if i.state != State.RECEIVED and not i.is_overdue()], 50).get_page(
+            request.GET.get("open")),
         "finished": Paginator(inquiries.finished(), 25).get_page(request.GET.get("page")),
     })
 
