@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from udsyn.core import search
+from udsyn.core.text import fold
 from udsyn.engagements.models import Engagement, Funding
 from udsyn.generate import Generator
 from udsyn.inquiries.models import Inquiry
@@ -62,6 +63,9 @@ def test_generate_command_fills_municipalities_with_valid_records(municipalities
     for funding in Funding.objects.select_related("department"):
         funding.full_clean()
     assert set(Inquiry.objects.values_list("state", flat=True)) == set(Inquiry.State.values)
+    for code in ("0101", "0147"):  # titles the importer would take for one (it compares them folded)
+        titles = list(Engagement.objects.filter(municipality__code=code).values_list("title", flat=True))
+        assert len({fold(title) for title in titles}) == len(titles)
     assert set(Engagement.objects.values_list("kind", flat=True)) == set(Engagement.Kind.values)
     assert Engagement.objects.filter(parent__isnull=False).exists()  # working groups under a network
     assert Alignment.objects.exists() and Review.objects.exists()

@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from udsyn.core import search
+from udsyn.core.text import fold
 from udsyn.engagements.models import (
     City,
     Engagement,
@@ -82,9 +83,9 @@ def read_projects() -> list[Project]:
     projects, seen = [], set()
     with (DATA / "cordis-city-projects.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            if row["acronym"].casefold() in seen:
+            if fold(row["acronym"]) in seen:  # the importer's key: titles equal when folded are one
                 continue
-            seen.add(row["acronym"].casefold())
+            seen.add(fold(row["acronym"]))
             partners = []
             for part in filter(None, row["partners"].split(";")):
                 name, country, kind = part.split("|")
@@ -347,10 +348,10 @@ class Municipal:
     def unique(self, title: str) -> str:
         title = title[:240]
         candidate, n = title, 1
-        while candidate.casefold() in self.titles:
+        while fold(candidate) in self.titles:  # folded, as the importer compares titles
             n += 1
             candidate = f"{title} ({n})"
-        self.titles.add(candidate.casefold())
+        self.titles.add(fold(candidate))
         return candidate
 
     def pick_cities(self, count: int) -> list[City]:
