@@ -146,11 +146,16 @@ class Generator:
         for project in shared.projects:
             for name, country, kind in project.partners:
                 wanted.setdefault(name, (kind, country if len(country) == 2 else ""))
-        existing = {o.name: o for o in ExternalOrganisation.objects.filter(name__in=list(wanted))}
-        new = [ExternalOrganisation(name=name, kind=kind, country=country)
-               for name, (kind, country) in sorted(wanted.items()) if name not in existing]
+        # Names the importer would take for one (it compares them folded: "DANMARKS TEKNISKE UNIVERSITET" in
+        # CORDIS is the seeds' "Danmarks Tekniske Universitet") are one organisation.
+        known = {fold(o.name): o for o in ExternalOrganisation.objects.all()}
+        new = []
+        for name, (kind, country) in sorted(wanted.items()):
+            if fold(name) not in known:
+                known[fold(name)] = ExternalOrganisation(name=name, kind=kind, country=country)
+                new.append(known[fold(name)])
         self.create(ExternalOrganisation, new)
-        shared.organisations = {**existing, **{o.name: o for o in new}}
+        shared.organisations = {name: known[fold(name)] for name in wanted}
         shared.cities, shared.city_weights = self.cities(rng)
         return shared
 
@@ -169,12 +174,17 @@ class Generator:
         chosen = []
         for country in sorted(by_country):  # the largest 40 of each country at most
             chosen += sorted(by_country[country], key=lambda c: -c["population"])[:40]
-        existing = {(c.name, c.country): c for c in City.objects.all()}
-        new = [City(name=c["name"], country=c["countrycode"], latitude=c["latitude"], longitude=c["longitude"],
-                    geonames_id=c["geonameid"]) for c in chosen if (c["name"], c["countrycode"]) not in existing]
+        existing = {(fold(c.name), c.country): c for c in City.objects.all()}  # folded, as the importer sees them
+        new = []
+        for c in chosen:
+            key = (fold(c["name"]), c["countrycode"])
+            if key not in existing:
+                existing[key] = City(name=c["name"], country=c["countrycode"], latitude=c["latitude"],
+                                     longitude=c["longitude"], geonames_id=c["geonameid"])
+                new.append(existing[key])
         self.create(City, new)
-        existing.update({(c.name, c.country): c for c in new})
-        pool = [existing[(c["name"], c["countrycode"])] for c in chosen]
+        cities = (existing[(fold(c["name"]), c["countrycode"])] for c in chosen)
+        pool = list({id(city): city for city in cities}.values())
         sizes = {country: len(cities) for country, cities in by_country.items()}
         weights = [max(1, words.CITY_COUNTRIES[c.country] * 40 // min(sizes[c.country], 40)) for c in pool]
         return pool, weights
