@@ -166,3 +166,13 @@ def test_every_list_page_answers_in_both_languages(login: Any, reader: Any, euro
     client = login(reader)
     assert client.get(url).status_code == 200
     assert client.get("/en" + url).status_code == 200
+
+
+def test_municipality_overview_counts_a_shared_engagement_once(
+        login: Any, reader: Any, copenhagen: Any, make_engagement: Any) -> None:
+    """An engagement with two participating departments is one engagement in the totals (the count once
+    followed the join to its departments and said 3 for 2)."""
+    make_engagement("EUROCITIES", "ØKF", ("TMF", "KFF"))
+    make_engagement("C40", "TMF")
+    overview = login(reader).get(f"/municipalities/{copenhagen.pk}/").context["overview"]
+    assert (overview.total, overview.shared_count) == (2, 1)

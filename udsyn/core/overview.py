@@ -79,7 +79,7 @@ def municipality_overview(municipality: Municipality) -> Overview:
 
     kind_totals = dict(engagements.values_list("kind").annotate(n=Count("pk")))
     totals = engagements.aggregate(
-        total=Count("pk"),
+        total=Count("pk", distinct=True),  # distinct: the join below repeats shared engagements
         shared=Count("pk", filter=Q(participating_departments__isnull=False), distinct=True),
     )
     fees = current.aggregate(fee=Sum("annual_fee"), cofin=Sum("co_financing"))
