@@ -18,7 +18,7 @@ help:
 	@echo "make demo   - set up, load the three municipalities' seed data and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   - set up and run every check (ruff, mypy, migrations, tests on SQLite and PostgreSQL, browser)"
 	@echo "make bench  - measure pages, reports, import and export at national scale on SQLite and PostgreSQL, and"
-	@echo "              load-test gunicorn on PostgreSQL; results in docs/benchmarks.md (about an hour)"
+	@echo "              load-test gunicorn on PostgreSQL; results in docs/benchmarks.md (about 45 minutes)"
 
 setup: system venv assets messages
 
