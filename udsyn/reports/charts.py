@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, cached_property
@@ -17,6 +18,7 @@ from typing import Any
 import altair as alt
 import vl_convert as vlc
 from django.core.cache import caches
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from udsyn.core.formatting import format_amount, format_number
@@ -57,6 +59,22 @@ class Picture:
     @property
     def svg_uri(self) -> str:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+
+
+def kept(kind: str, content: Any, draw: Callable[[], Picture | None]) -> Picture | None:
+    """The picture ``draw`` makes of ``content`` in the active language, made once and kept in the file
+    cache every process shares (its drawing included): building the specification and drawing it cost
+    from tens of milliseconds to seconds, and a national installation shows hundreds of them."""
+    language = get_language() or "da"
+    key = f"{kind}-{language}-{hashlib.sha256(repr(content).encode()).hexdigest()}"
+    found = caches["pictures"].get(key)
+    if found is None:
+        picture = draw()
+        if picture is not None:
+            picture.svg  # noqa: B018 - draw it now, so that the cache keeps the drawing
+        found = picture or False
+        caches["pictures"].set(key, found)
+    return found or None
 
 
 def config(chart: alt.TopLevelMixin) -> dict[str, Any]:

@@ -5,7 +5,6 @@ coordinators see all of their municipality's; readers read.
 """
 
 import datetime
-from functools import lru_cache
 from typing import Any
 
 from django.contrib import messages
@@ -17,13 +16,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from udsyn.core import permissions
 from udsyn.core.views_pages import chosen_municipality
 from udsyn.engagements.models import Engagement, Funding
 from udsyn.organisation.models import Department, Municipality, Role
+from udsyn.reports import charts as reports_charts
 from udsyn.steering import charts, status
 from udsyn.steering.forms import (
     AlignmentForm,
@@ -51,9 +50,12 @@ def _sees_reviews_of(user: Any, engagement: Engagement) -> bool:
     return True
 
 
-@lru_cache(maxsize=256)
-def _trend(points: tuple[tuple[str, float], ...], title: str, unit: str, language: str) -> Any:
-    return charts.trend(list(points), title, unit)
+def _trend(values: Any) -> Any:
+    """The indicator's trend chart, drawn once for its values (and language) for every process."""
+    indicator = values.indicator
+    points = [(d.isoformat(), float(v)) for d, v in values.series]
+    return reports_charts.kept("trend", (points, indicator.name, indicator.unit),
+                               lambda: charts.trend(points, indicator.name, indicator.unit))
 
 
 @login_required
@@ -67,13 +69,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         visible = None if department is None else {
             e.pk for e in Engagement.objects.filter(municipality=municipality).involving(department)  # type: ignore[attr-defined]
         }
-        language = get_language() or "da"
         for summary in (*goals, *areas):
             for values in summary.indicators:
-                values.chart = _trend(  # type: ignore[attr-defined]
-                    tuple((d.isoformat(), float(v)) for d, v in values.series), values.indicator.name,
-                    values.indicator.unit, language,
-                )
+                values.chart = _trend(values)  # type: ignore[attr-defined]
         context.update({
             "may_coordinate": permissions.coordinates(request.user, municipality.pk),
             "goals": goals, "areas": areas, "visible_reviews": visible,
@@ -243,8 +241,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The value is recorded."))
             return HttpResponseRedirect(indicator.get_absolute_url())
     values = status.values_of(indicator, timezone.localdate())
-    chart = _trend(tuple((d.isoformat(), float(v)) for d, v in values.series), indicator.name, indicator.unit,
-                   get_language() or "da")
+    chart = _trend(values)
     return render(request, "steering/indicator_detail.html", {
         "indicator": indicator, "values": values, "chart": chart, "form": form, "may_edit": may_record,
     }, status=400 if request.method == "POST" else 200)
