@@ -17,7 +17,6 @@ import csv
 import gc
 import io
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,14 +24,12 @@ import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from common import ROOT, SEEDS, machine, write_section
+from common import ROOT, SEEDS, machine, measure, write_section
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from udsyn.engagements.models import Engagement
 from udsyn.inquiries.models import Inquiry
@@ -116,41 +113,6 @@ def pages() -> list[tuple[str, str, str]]:
         ("API cities", "/api/cities/", "anonymous"),
     ]
     return rows
-
-
-def sql_floor(queries: list[dict[str, Any]], repeat: int = 5) -> float:
-    """The fastest time (ms) of running the page's SQL alone, fetching every row."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        with connection.cursor() as cursor:
-            for query in queries:
-                sql = query["sql"]
-                if sql.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")) or "django_session" in sql:
-                    continue
-                if sql.startswith("DECLARE"):  # a server-side cursor (PostgreSQL): run its query
-                    sql = sql.split(" FOR ", 1)[1]
-                cursor.execute(sql)
-                if cursor.description:
-                    cursor.fetchall()
-        best = min(best, (time.perf_counter() - start) * 1000)
-    return best
-
-
-def measure(client: Client, url: str, repeat: int) -> dict[str, Any]:
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    times = []
-    captured: list[dict[str, Any]] = []
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-        captured = queries.captured_queries
-    times.sort()
-    return {"min": times[0], "median": statistics.median(times), "p95": times[max(0, round(0.95 * len(times)) - 1)],
-            "queries": len(captured), "floor": sql_floor(captured), "bytes": len(response.content)}
 
 
 def time_pages(repeat: int, only: Callable[[str], bool]) -> list[str]:

@@ -9,15 +9,14 @@ pages again. Prints a Markdown table; --write replaces the "Pages" section of th
 """
 
 import argparse
-import statistics
 import time
 from pathlib import Path
+from typing import Any
 
-from common import load_seeds, machine, write_section
+from common import load_seeds, machine, measure, write_section
 from django.contrib.auth.models import User
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from udsyn.engagements.models import Engagement
 from udsyn.organisation.models import Department, Municipality, Role
@@ -55,20 +54,6 @@ def tables(municipality: Municipality) -> list[str]:
     assert result.ok, result.problems[:3]
     rows = sum(len(sheet.rows) for sheet in sheets)
     return [f"{rows} rows: CSV export {exported:.2f} s, re-import (dry run, every row checked) {imported:.2f} s"]
-
-
-def measure(client: Client, url: str, repeat: int) -> tuple[float, float, float, int]:
-    client.get(url)
-    times = []
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    times.sort()
-    p95 = times[max(0, int(round(0.95 * len(times))) - 1)]
-    return times[0], statistics.median(times), p95, len(queries)
 
 
 @transaction.atomic
@@ -112,7 +97,7 @@ def main() -> None:
     client = Client()
     client.force_login(user)
 
-    results: dict[str, list[tuple[float, float, float, int]]] = {}
+    results: dict[str, list[dict[str, Any]]] = {}
     sizes = [Engagement.objects.count()]
     copenhagen = Municipality.objects.get(code="0101")
     round_trips = tables(copenhagen)
@@ -132,8 +117,8 @@ def main() -> None:
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, rows in results.items():
-        for size, (lo, med, p95, queries) in zip(sizes, rows, strict=True):
-            lines.append(f"| {name} | {size} | {lo:.1f} | {med:.1f} | {p95:.1f} | {queries} |")
+        for size, r in zip(sizes, rows, strict=True):
+            lines.append(f"| {name} | {size} | {r['min']:.1f} | {r['median']:.1f} | {r['p95']:.1f} | {r['queries']} |")
     lines += ["", "Tables of København (every table, internal): " + "; ".join(round_trips) + "."]
     table = "\n".join(lines) + "\n"
     print(table)
