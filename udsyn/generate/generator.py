@@ -112,16 +112,15 @@ class Generator:
 
     # ---------------------------------------------------------------- writing
 
-    def create(self, model: type[T], objects: Sequence[T], history: Iterable[tuple[datetime.datetime, bool]] = (),
-               ) -> Sequence[T]:
-        """Bulk-create the rows and one history row each (dated by ``history`` when given, else now)."""
+    def create(self, model: type[T], objects: Sequence[T], dates: Iterable[datetime.datetime] = ()) -> Sequence[T]:
+        """Bulk-create the rows and one history row each (dated by ``dates`` when given, else now)."""
         if not objects:
             return objects
         model._default_manager.bulk_create(objects, batch_size=BATCH)
         self.counts.rows += len(objects)
         manager = getattr(model, "history", None)
         if manager is not None:
-            for obj, (when, _update) in zip(objects, history, strict=False):
+            for obj, when in zip(objects, dates, strict=False):
                 obj._history_date = when  # type: ignore[attr-defined]
             manager.bulk_history_create(objects, batch_size=BATCH, default_change_reason=REASON)
             self.counts.rows += len(objects)
@@ -466,11 +465,8 @@ class Municipal:
         return engagement
 
     def save_engagements(self, made: list[Engagement], extras: dict[int, dict[str, Any]]) -> None:
-        history = []
-        for e in made:
-            first = e.start_date if e.start_date and e.start_date <= self.today else self.today
-            history.append((_at(min(first, self.today)), False))
-        self.g.create(Engagement, made, history)
+        # Each made when it started (or today, for those still to start).
+        self.g.create(Engagement, made, [_at(min(e.start_date or self.today, self.today)) for e in made])
         self.g.counts.engagements += len(made)
         # Later changes: a share of engagements had their fee or status changed since.
         changed = [e for e in made if e.annual_fee and self.rng.random() < 0.3]
@@ -563,7 +559,7 @@ class Municipal:
             )
             reviews.append(review)
             scores += [ReviewScore(review=review, principle=p, score=rng.randint(1, 5)) for p in self.principles]
-        self.g.create(Review, reviews, [(_at(r.reviewed_on), False) for r in reviews])
+        self.g.create(Review, reviews, [_at(r.reviewed_on) for r in reviews])
         self.g.create(ReviewScore, scores)
         self.g.create(ReviewSchedule, [ReviewSchedule(municipality=self.m)])
         owner = rng.choice(self.staff[self.departments[0].pk])
@@ -586,7 +582,7 @@ class Municipal:
         for year in range(self.today.year - 5, self.today.year):
             value += rng.randint(-2, 5)
             observations.append(Observation(indicator=indicators[-1], date=datetime.date(year, 12, 31), value=value))
-        self.g.create(Observation, observations, [(_at(o.date), False) for o in observations])
+        self.g.create(Observation, observations, [_at(o.date) for o in observations])
 
     # ---------------------------------------------------------------- inquiries
 
@@ -651,7 +647,7 @@ class Municipal:
             made.append(inquiry)
             plan.append({"steps": steps, "contributing": rng.sample(
                 [d for d in self.departments if d != lead], 1) if lead and rng.random() < 0.2 else []})
-        last = [(steps["steps"][-1][0] if steps["steps"] else inquiry.received_at, False)
+        last = [steps["steps"][-1][0] if steps["steps"] else inquiry.received_at
                 for inquiry, steps in zip(made, plan, strict=True)]
         self.g.create(Inquiry, made, last)
         self.g.counts.inquiries += len(made)
