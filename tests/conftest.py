@@ -121,6 +121,11 @@ def tmf_editor(copenhagen: Municipality, departments: dict[str, Department]) -> 
 
 
 @pytest.fixture
+def okf_editor(copenhagen: Municipality, departments: dict[str, Department]) -> User:
+    return _user("okf", Role.Kind.EDITOR, copenhagen, departments["ØKF"])
+
+
+@pytest.fixture
 def suf_editor(copenhagen: Municipality, departments: dict[str, Department]) -> User:
     return _user("suf", Role.Kind.EDITOR, copenhagen, departments["SUF"])
 

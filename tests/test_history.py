@@ -24,13 +24,13 @@ def _edit(client: Any, engagement: Engagement, **changes: Any) -> Any:
     return client.post(f"/engagements/{engagement.pk}/edit/", data)
 
 
-def test_a_change_is_kept_with_who_when_and_a_field_diff(login: Any, tmf_editor: Any,
+def test_a_change_is_kept_with_who_when_and_a_field_diff(login: Any, okf_editor: Any,
                                                          eurocities: Engagement) -> None:
-    response = _edit(login(tmf_editor), eurocities, annual_fee="300000", status="active")
+    response = _edit(login(okf_editor), eurocities, annual_fee="300000", status="active")
     assert response.status_code == 302
     with translation.override("en"):
         latest = history.entries(eurocities.history.all(), Engagement)[0]
-        assert latest.record.history_user == tmf_editor
+        assert latest.record.history_user == okf_editor
         assert latest.kind == "~"
         changes = {c.field: (c.old, c.new) for c in latest.changes}
         assert changes == {"annual fee (DKK)": ("250000.00", "300000.00")}

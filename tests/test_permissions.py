@@ -4,7 +4,6 @@ from typing import Any
 
 import pytest
 
-from udsyn.core import permissions
 from udsyn.engagements.models import Engagement, Funding
 
 
@@ -20,13 +19,27 @@ def _form_data(engagement: Engagement, **changes: Any) -> dict[str, Any]:
     return data
 
 
-def test_editor_edits_what_the_department_joins(login: Any, tmf_editor: Any, eurocities: Engagement) -> None:
-    client = login(tmf_editor)
+def test_lead_department_editor_edits_the_engagement(login: Any, okf_editor: Any, eurocities: Engagement) -> None:
+    client = login(okf_editor)
     assert client.get(f"/engagements/{eurocities.pk}/edit/").status_code == 200
     response = client.post(f"/engagements/{eurocities.pk}/edit/", _form_data(eurocities, title="Eurocities"))
     assert response.status_code == 302
     eurocities.refresh_from_db()
     assert eurocities.title == "Eurocities"
+
+
+def test_participating_department_neither_changes_nor_deletes_the_core(
+        login: Any, tmf_editor: Any, eurocities: Engagement) -> None:
+    """Issue 14: a department that only participates could delete an engagement another department leads."""
+    client = login(tmf_editor)
+    assert client.get(f"/engagements/{eurocities.pk}/edit/").status_code == 403
+    assert client.post(f"/engagements/{eurocities.pk}/edit/", _form_data(eurocities, title="X")).status_code == 403
+    assert client.get(f"/engagements/{eurocities.pk}/delete/").status_code == 403
+    assert client.post(f"/engagements/{eurocities.pk}/delete/").status_code == 403
+    eurocities.refresh_from_db()
+    assert eurocities.title == "EUROCITIES"
+    page = client.get(eurocities.get_absolute_url()).content.decode()
+    assert f"/engagements/{eurocities.pk}/delete/" not in page
 
 
 def test_editor_cannot_open_or_post_another_departments_record(login: Any, suf_editor: Any,
@@ -43,13 +56,14 @@ def test_editor_cannot_open_or_post_another_departments_record(login: Any, suf_e
     assert f"/engagements/{eurocities.pk}/edit/" not in page
 
 
-def test_editor_cannot_move_a_record_out_of_the_department(login: Any, tmf_editor: Any, eurocities: Engagement,
+def test_editor_cannot_move_a_record_out_of_the_department(login: Any, okf_editor: Any, eurocities: Engagement,
                                                           departments: Any) -> None:
-    data = _form_data(eurocities, participating_departments=[departments["KFF"].pk])
-    response = login(tmf_editor).post(f"/engagements/{eurocities.pk}/edit/", data)
+    data = _form_data(eurocities, lead_department=departments["KFF"].pk)
+    response = login(okf_editor).post(f"/engagements/{eurocities.pk}/edit/", data)
     assert response.status_code == 400
     assert response.context["form"].non_field_errors()
-    assert departments["TMF"] in eurocities.participating_departments.all()
+    eurocities.refresh_from_db()
+    assert eurocities.lead_department == departments["ØKF"]
 
 
 def test_editor_creates_only_for_own_department(login: Any, tmf_editor: Any, copenhagen: Any,
@@ -65,7 +79,10 @@ def test_editor_creates_only_for_own_department(login: Any, tmf_editor: Any, cop
     joined = client.post("/engagements/add/", {**base, "title": "Fælles projekt",
                                                "lead_department": departments["SUF"].pk,
                                                "participating_departments": [departments["TMF"].pk]})
-    assert joined.status_code == 302
+    assert joined.status_code == 400  # only the lead department's editors create it
+    led = client.post("/engagements/add/", {**base, "title": "Eget projekt",
+                                            "lead_department": departments["TMF"].pk})
+    assert led.status_code == 302
 
 
 def test_editor_sees_only_own_municipality_in_choices(login: Any, tmf_editor: Any, odense: Any) -> None:
@@ -110,13 +127,15 @@ def test_reader_reads_but_never_writes(login: Any, reader: Any, eurocities: Enga
     assert client.get("/import/").status_code == 403
 
 
-def test_editable_engagements_matches_the_rules(tmf_editor: Any, suf_editor: Any, coordinator: Any, reader: Any,
-                                               eurocities: Engagement, beijing: Engagement) -> None:
+def test_changeable_engagements_match_the_rules(okf_editor: Any, tmf_editor: Any, suf_editor: Any,
+                                                coordinator: Any, reader: Any, eurocities: Engagement,
+                                                beijing: Engagement) -> None:
     everything = Engagement.objects.all()
-    assert set(permissions.editable_engagements(tmf_editor, everything)) == {eurocities, beijing}
-    assert set(permissions.editable_engagements(suf_editor, everything)) == {beijing.children.get()}
-    assert set(permissions.editable_engagements(coordinator, everything)) == set(everything)
-    assert not permissions.editable_engagements(reader, everything).exists()
+    assert set(everything.restrict(okf_editor, "change")) == {eurocities, beijing}
+    assert not everything.restrict(tmf_editor, "change").exists()  # TMF only takes part
+    assert set(everything.restrict(suf_editor, "change")) == {beijing.children.get()}
+    assert set(everything.restrict(coordinator, "change")) == set(everything)
+    assert not everything.restrict(reader, "change").exists()
 
 
 @pytest.mark.parametrize("kind", ["editor", "reader"])

@@ -136,9 +136,13 @@ def test_ending_an_engagement_keeps_the_reason_in_history(login: Any, coordinato
     assert latest.history_user == coordinator and latest.history_change_reason == "Afsluttet efter en vurdering"
 
 
-def test_goal_links_from_the_engagement_page(login: Any, tmf_editor: User, eurocities: Engagement,
-                                             goals: list[Goal]) -> None:
-    client = login(tmf_editor)
+def test_goal_links_from_the_engagement_page(login: Any, okf_editor: User, tmf_editor: User,
+                                             eurocities: Engagement, goals: list[Goal]) -> None:
+    # A goal link is the engagement's core: the lead department's, not a participating one's.
+    refused = login(tmf_editor).post(f"/goals/links/new/{eurocities.pk}/",
+                                     {"goal": goals[0].pk, "justification": "-"})
+    assert refused.status_code == 403
+    client = login(okf_editor)
     response = client.post(f"/goals/links/new/{eurocities.pk}/", {"goal": goals[0].pk, "justification": "Vækst"})
     assert response.status_code == 302
     assert client.post(f"/goals/links/new/{eurocities.pk}/", {"goal": goals[0].pk}).status_code == 400
@@ -319,7 +323,8 @@ def test_conformance_page_editors_see_their_department_readers_read(
     page = editor.content.decode()
     assert 'name="department"' not in page and "Sundhedssamarbejde med Beijing" not in page
     assert f'/goals/links/new/{steered["ATELIER"].pk}/' in page
-    assert f'/goals/links/new/{steered["Søsterbyaftale med Beijing"].pk}/' in page  # TMF takes part
+    # TMF takes part in the sister-city agreement but does not lead it: linking goals is the lead's.
+    assert f'/goals/links/new/{steered["Søsterbyaftale med Beijing"].pk}/' not in page
     read = login(reader).get("/goals/conformance/?municipality=0101")
     assert len(_flagged(read)) == 3 and "/goals/links/new/" not in read.content.decode()
     assert 'id="choose-department"' in read.content.decode()

@@ -1,10 +1,11 @@
-"""The API's permissions are the web app's (udsyn.core.permissions), checked on every request.
+"""The API's permissions are the web app's (the policy in udsyn.core.policy), checked on every request.
 
 - Anonymous callers read the published record types only (their viewsets say ``public = True``), through
-  serializers that leave out people and internal fields.
-- Signed-in users read everything, as in the web app.
-- Writes need ``can_create`` for the record type, and ``can_edit`` for the record both as it stands and
-  as it would be saved (so a department editor cannot move an engagement out of their department).
+  serializers that leave out people and internal fields; the policy's ``view`` rule says which records.
+- Signed-in users read what the policy lets them view, as in the web app.
+- Writes need ``add`` for the record type, ``change`` (or ``delete``) for the record as it stands, and
+  ``add``/``change`` for the record as it would be saved (so a department editor cannot move an engagement
+  out of their department).
 """
 
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from rest_framework import permissions as drf
 from rest_framework.pagination import PageNumberPagination
 
-from udsyn.core import permissions
+from udsyn.core.policy import allows
 
 
 class RegistryPermission(drf.BasePermission):
@@ -22,13 +23,13 @@ class RegistryPermission(drf.BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         if request.method == "POST":
-            return permissions.can_create(request.user, view.get_queryset().model)
+            return allows(request.user, "add", view.get_queryset().model)
         return True
 
     def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
         if request.method in drf.SAFE_METHODS:
             return True
-        return permissions.can_edit(request.user, obj)
+        return allows(request.user, "delete" if request.method == "DELETE" else "change", obj)
 
 
 class Pagination(PageNumberPagination):

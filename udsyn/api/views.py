@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 
 from udsyn.api import serializers as s
 from udsyn.api.schema import RegistrySchema
-from udsyn.core import permissions
+from udsyn.core import usage
+from udsyn.core.policy import allows
 from udsyn.engagements.filtersets import EngagementFilterSet, FundingFilterSet
 from udsyn.engagements.models import City, Engagement, ExternalOrganisation, Funding, FundingProgramme, Theme
 from udsyn.organisation.models import Committee, Department, Municipality, Person, StatedFigure, Unit
@@ -47,10 +48,16 @@ class RegistryViewSet(viewsets.ModelViewSet):
         assert self.serializer_class is not None
         return self.serializer_class
 
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        # Whatever is read – lists, counts, details, and the record a write starts from – is what the
+        # policy lets the caller view.
+        return super().filter_queryset(queryset.restrict(self.request.user, "view"))  # type: ignore[attr-defined]
+
     def _checked(self, serializer: BaseSerializer) -> None:
         with transaction.atomic():
+            action = "add" if serializer.instance is None else "change"
             instance: Model = serializer.save()
-            if not permissions.can_edit(self.request.user, instance):
+            if not allows(self.request.user, action, instance):
                 transaction.set_rollback(True)
                 raise PermissionDenied(NOT_ALLOWED)
 
@@ -61,9 +68,12 @@ class RegistryViewSet(viewsets.ModelViewSet):
         self._checked(serializer)
 
     def perform_destroy(self, instance: Model) -> None:
-        # Records others point to (an engagement's lead department, a funding line's programme, …) stay.
+        # Records others use (a partner city, a funding line's programme, …) stay; the answer names the uses.
         try:
-            instance.delete()
+            usage.do_delete(instance, self.request.user)
+        except usage.InUse as error:
+            names = sorted({f"{use.kind} “{use.record}”" for use in error.uses})
+            raise Conflict(IN_USE.format(names="; ".join(names))) from error
         except ProtectedError as error:
             names = sorted({str(o._meta.verbose_name_plural) for o in error.protected_objects})
             raise Conflict(IN_USE.format(names=", ".join(names))) from error
@@ -72,6 +82,9 @@ class RegistryViewSet(viewsets.ModelViewSet):
 class ReadOnlyRegistryViewSet(viewsets.ReadOnlyModelViewSet):
     schema = RegistrySchema()
     public = True
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return super().filter_queryset(queryset.restrict(self.request.user, "view"))  # type: ignore[attr-defined]
 
 
 @extend_schema(tags=["organisation"])
@@ -147,7 +160,7 @@ class EngagementViewSet(RegistryViewSet):
             "participating_departments", "themes", "partner_organisations", "partner_cities"
         ).order_by("municipality__code", "title")
         if not self.request.user.is_authenticated:
-            return qs.filter(status=Engagement.Status.ACTIVE)
+            return qs  # the policy publishes the active ones
         return qs.prefetch_related("contacts", "representatives", "links")
 
     def perform_create(self, serializer: BaseSerializer) -> None:
@@ -161,9 +174,10 @@ class EngagementViewSet(RegistryViewSet):
     @staticmethod
     def _pending(serializer: Any) -> None:
         """Judge the departments as they will be saved, before the many-to-many rows are written."""
-        departments = serializer.validated_data.get("participating_departments")
-        if departments is not None and serializer.instance is not None:
-            serializer.instance._pending_department_ids = {d.pk for d in departments}
+        for name in ("participating_departments",):
+            chosen = serializer.validated_data.get(name)
+            if chosen is not None and serializer.instance is not None:
+                setattr(serializer.instance, "_pending_" + name, list(chosen))
 
 
 @extend_schema(tags=["engagements"])

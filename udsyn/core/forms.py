@@ -9,7 +9,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from udsyn.core import permissions
+from udsyn.core.policy import actor, allows
 
 
 class DateInput(forms.DateInput):
@@ -111,9 +111,9 @@ class RegistryForm(forms.ModelForm):
         style(self)
 
     def _scope_choices(self) -> None:
-        if self.user is None or permissions.is_admin(self.user):
+        if self.user is None or actor(self.user).is_admin:
             return
-        municipality_id = permissions.home_municipality_id(self.user)
+        municipality_id = actor(self.user).municipality_id
         self._narrow(self.scoped_to_municipality, pk=municipality_id)
         for name in self.scoped_to_municipality:
             field = self.fields.get(name)
@@ -135,14 +135,14 @@ class RegistryForm(forms.ModelForm):
         super()._post_clean()  # type: ignore[misc]
         if self.user is None or self.errors:
             return
-        pending = self.cleaned_data.get("participating_departments")
-        if pending is not None:
-            # The saved relations are not written yet: judge the record as it would be saved.
-            self.instance._pending_department_ids = {d.pk for d in pending}
-        if not permissions.can_edit(self.user, self.instance):
+        for field in self.instance._meta.many_to_many:
+            if field.name in self.cleaned_data:
+                # The saved relations are not written yet: judge the record as it would be saved.
+                setattr(self.instance, "_pending_" + field.name, list(self.cleaned_data[field.name] or []))
+        if not allows(self.user, "add" if self.instance.pk is None else "change", self.instance):
             self.add_error(None, _(
                 "You may only save records of your own municipality and, as a department editor, "
-                "records your department leads or takes part in."
+                "records your department leads, or your own part of those it takes part in."
             ))
 
 

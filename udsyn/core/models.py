@@ -7,6 +7,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from udsyn.core.policy import RestrictedQuerySet
+
 
 class RegistryModel(models.Model):
     """A record of the registry: timestamps, a detail URL by convention, and search text.
@@ -19,6 +21,7 @@ class RegistryModel(models.Model):
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
     search_fields: ClassVar[tuple[str, ...]] = ()
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -17,6 +17,7 @@ from django.urls import reverse
 from rapidfuzz import fuzz, process
 
 from udsyn.core.models import RegistryModel, SearchEntry
+from udsyn.core.policy import actor, policy_for
 from udsyn.core.text import fold, terms
 
 INDEXED_MODELS = (
@@ -120,12 +121,29 @@ class Hit:
     municipality: str
 
 
-def query(q: str, municipality_id: int | None = None, limit: int = 200) -> list[Hit]:
-    """Records whose text contains every word of ``q``; titles that match come first."""
+def visible_entries(user: Any) -> models.QuerySet[SearchEntry]:
+    """The index entries of the records the user may see (the permission policy, per record type)."""
+    entries = SearchEntry.objects.all()
+    if actor(user).is_admin:
+        return entries
+    seen = models.Q(pk__in=[])
+    types = ContentType.objects.get_for_models(*indexed_models())
+    for model, content_type in types.items():
+        condition = policy_for(model).rule("view").q(actor(user), model)
+        if condition is True:
+            seen |= models.Q(content_type=content_type)
+        elif condition is not False:
+            seen |= models.Q(content_type=content_type,
+                             object_id__in=model._default_manager.filter(condition).values("pk"))
+    return entries.filter(seen)
+
+
+def query(q: str, user: Any, municipality_id: int | None = None, limit: int = 200) -> list[Hit]:
+    """Records the user may see whose text contains every word of ``q``; titles that match come first."""
     words = terms(q)
     if not words:
         return []
-    entries = SearchEntry.objects.select_related("content_type", "municipality")
+    entries = visible_entries(user).select_related("content_type", "municipality")
     if municipality_id:
         entries = entries.filter(models.Q(municipality_id=municipality_id) | models.Q(municipality__isnull=True))
     exact = entries

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_filters import FilterSet
 
-from udsyn.core import history, permissions
+from udsyn.core import history, usage
+from udsyn.core.policy import allows
 from udsyn.core.tables import Column
 
 
@@ -41,6 +42,10 @@ class RecordMixin(LoginRequiredMixin):
     def get_queryset(self) -> models.QuerySet[Any]:
         return self.model._default_manager.all()
 
+    def restricted(self, action: str = "view") -> models.QuerySet[Any]:
+        """The records of ``get_queryset`` the user may ``action`` (see udsyn.core.policy)."""
+        return self.get_queryset().restrict(self.request.user, action)  # type: ignore[attr-defined]
+
     def meta_context(self) -> dict[str, Any]:
         meta = self.model._meta
         return {
@@ -48,7 +53,7 @@ class RecordMixin(LoginRequiredMixin):
             "verbose_name": meta.verbose_name,
             "verbose_name_plural": meta.verbose_name_plural,
             "list_url": reverse(self.model.url_name("list")),  # type: ignore[attr-defined]
-            "can_add": permissions.can_create(self.request.user, self.model),
+            "can_add": allows(self.request.user, "add", self.model),
             "add_url": reverse(self.model.url_name("add")),  # type: ignore[attr-defined]
             "deleted_url": reverse(self.model.url_name("deleted")),  # type: ignore[attr-defined]
         }
@@ -62,7 +67,7 @@ class ObjectListView(RecordMixin, View):
     template_name: ClassVar[str] = "core/object_list.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        queryset = self.get_queryset()
+        queryset = self.restricted("view")
         filterset = None
         if self.filterset_class is not None:
             filterset = self.filterset_class(request.GET, queryset=queryset, request=request)
@@ -106,13 +111,14 @@ class ObjectDetailView(RecordMixin, View):
         return {}
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        obj = get_object_or_404(self.get_queryset(), pk=pk)
+        obj = get_object_or_404(self.restricted("view"), pk=pk)
         context = {
             **self.meta_context(),
             "object": obj,
             "fields": [(obj._meta.get_field(name), name) for name in self.fields],
             "related": self.related(obj),
-            "can_edit": permissions.can_edit(request.user, obj),
+            "can_edit": allows(request.user, "change", obj),
+            "can_delete": allows(request.user, "delete", obj),
             "edit_url": reverse(self.model.url_name("edit"), args=[obj.pk]),  # type: ignore[attr-defined]
             "delete_url": reverse(self.model.url_name("delete"), args=[obj.pk]),  # type: ignore[attr-defined]
             "history_url": reverse(self.model.url_name("history"), args=[obj.pk]),  # type: ignore[attr-defined]
@@ -131,11 +137,11 @@ class ObjectEditView(RecordMixin, View):
 
     def get_object(self, pk: int | None) -> Any:
         if pk is None:
-            if not permissions.can_create(self.request.user, self.model):
+            if not allows(self.request.user, "add", self.model):
                 raise PermissionDenied
             return None
-        obj = get_object_or_404(self.get_queryset(), pk=pk)
-        if not permissions.can_edit(self.request.user, obj):
+        obj = get_object_or_404(self.restricted("view"), pk=pk)
+        if not allows(self.request.user, "change", obj):
             raise PermissionDenied
         return obj
 
@@ -163,31 +169,36 @@ class ObjectEditView(RecordMixin, View):
 
 
 class ObjectDeleteView(RecordMixin, View):
+    """Asks before deleting, and lists who uses the record: a record in use is not deleted."""
+
     template_name: ClassVar[str] = "core/object_delete.html"
 
     def get_object(self, pk: int) -> Any:
-        obj = get_object_or_404(self.get_queryset(), pk=pk)
-        if not permissions.can_edit(self.request.user, obj):
+        obj = get_object_or_404(self.restricted("view"), pk=pk)
+        if not allows(self.request.user, "delete", obj):
             raise PermissionDenied
         return obj
 
+    def render_page(self, obj: Any, found: list[usage.Use], status: int = 200) -> HttpResponse:
+        return render(self.request, self.template_name, {
+            **self.meta_context(), "object": obj, "uses": found,
+        }, status=status)
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = self.get_object(pk)
-        return render(request, self.template_name, {**self.meta_context(), "object": obj})
+        return self.render_page(obj, usage.uses(obj))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = self.get_object(pk)
         name = str(obj)
         try:
-            with transaction.atomic():
-                obj.delete()
-        except (ProtectedError, RestrictedError) as error:
-            blocking = sorted({str(o) for o in error.protected_objects} if isinstance(error, ProtectedError)
-                              else {str(o) for o in error.restricted_objects})
-            messages.error(request, _("“{obj}” cannot be deleted while these refer to it: {refs}.").format(
-                obj=name, refs=", ".join(blocking[:10])
-            ))
-            return render(request, self.template_name, {**self.meta_context(), "object": obj}, status=409)
+            usage.do_delete(obj, request.user)
+        except usage.InUse as error:
+            messages.error(request, _("“{obj}” cannot be deleted while other records use it.").format(obj=name))
+            return self.render_page(obj, error.uses, status=409)
+        except (ProtectedError, RestrictedError):  # a use the check above does not know of
+            messages.error(request, _("“{obj}” cannot be deleted while other records use it.").format(obj=name))
+            return self.render_page(obj, usage.uses(obj), status=409)
         messages.success(request, _("Deleted “{obj}”. It can be restored from the deleted records.").format(
             obj=name
         ))
@@ -213,7 +224,7 @@ class DeletedListView(RecordMixin, View):
         return render(request, "core/object_deleted.html", {
             **self.meta_context(),
             "records": history.deleted_records(self.model),
-            "can_restore": permissions.can_create(request.user, self.model),
+            "can_restore": allows(request.user, "add", self.model),
             "restore_url_name": self.model.url_name("restore"),  # type: ignore[attr-defined]
         })
 
@@ -222,9 +233,7 @@ class RestoreView(RecordMixin, View):
     def post(self, request: HttpRequest, history_id: int) -> HttpResponse:
         record = get_object_or_404(self.model.history, history_id=history_id, history_type="-")  # type: ignore[attr-defined]
         candidate = record.instance
-        if not permissions.can_create(request.user, self.model) or not permissions.can_edit(
-            request.user, candidate
-        ):
+        if not allows(request.user, "add", candidate):
             raise PermissionDenied
         try:
             restored = history.restore(record, request.user)

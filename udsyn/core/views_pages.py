@@ -5,9 +5,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from udsyn.core import permissions
 from udsyn.core import search as search_index
 from udsyn.core.overview import municipality_overview
+from udsyn.core.policy import actor
 from udsyn.organisation.models import Municipality
 
 
@@ -18,7 +18,7 @@ def chosen_municipality(request: HttpRequest) -> Municipality | None:
         chosen = Municipality.objects.filter(code=code).first()
         if chosen:
             return chosen
-    home_id = permissions.home_municipality_id(request.user)
+    home_id = actor(request.user).municipality_id
     if home_id:
         return Municipality.objects.filter(pk=home_id).first()
     return with_data.order_by("code").first()
@@ -38,7 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    hits = search_index.query(q) if q else []
+    hits = search_index.query(q, request.user) if q else []
     page = Paginator(hits, 50).get_page(request.GET.get("page"))
     return render(request, "core/search.html", {"q": q, "page": page, "total": len(hits)})
 

@@ -6,3 +6,6 @@ class EngagementsConfig(AppConfig):
     name = "udsyn.engagements"
     label = "engagements"
     verbose_name = _("Engagements")
+
+    def ready(self) -> None:
+        from udsyn.engagements import policies  # noqa: F401  - registers this app's permission rules

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from udsyn.core.formatting import language
 from udsyn.core.models import RegistryModel
+from udsyn.core.policy import RestrictedQuerySet
 from udsyn.organisation.models import BilingualNameMixin, Department, Municipality, Person, Unit
 
 
@@ -149,7 +150,7 @@ class Publishable(models.Model):
         return [(name, str(getattr(self._meta.get_field(name), "verbose_name", name))) for name in self.PUBLIC_FIELDS]
 
 
-class EngagementQuerySet(models.QuerySet["Engagement"]):
+class EngagementQuerySet(RestrictedQuerySet):
     def involving(self, department: Department | int) -> "EngagementQuerySet":
         """Engagements the department leads or takes part in."""
         dept_id = department if isinstance(department, int) else department.pk
@@ -187,7 +188,7 @@ class Engagement(Publishable, RegistryModel):
         TERMINATED = "terminated", _("terminated")
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="engagements", verbose_name=_("municipality")
+        Municipality, on_delete=models.PROTECT, related_name="engagements", verbose_name=_("municipality")
     )
     title = models.CharField(_("title"), max_length=250)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -236,7 +237,7 @@ class Engagement(Publishable, RegistryModel):
     )
     notes = models.TextField(_("internal notes"), blank=True)
 
-    objects = EngagementQuerySet.as_manager()
+    objects = EngagementQuerySet.as_manager()  # type: ignore[misc]  # a RestrictedQuerySet too
     search_fields = ("description", "source_reference")
     history = HistoricalRecords(
         m2m_fields=[participating_departments, contacts, themes, partner_organisations, partner_cities]
@@ -317,7 +318,7 @@ class Representative(RegistryModel):
         Engagement, on_delete=models.CASCADE, related_name="representatives", verbose_name=_("engagement")
     )
     person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="representations", verbose_name=_("person")
+        Person, on_delete=models.PROTECT, related_name="representations", verbose_name=_("person")
     )
     role = models.CharField(_("role"), max_length=200, blank=True, help_text=_("E.g. board member."))
 
@@ -397,7 +398,7 @@ class Funding(Publishable, RegistryModel):
         EXPECTED = "expected", _("expected")
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="funding", verbose_name=_("municipality")
+        Municipality, on_delete=models.PROTECT, related_name="funding", verbose_name=_("municipality")
     )
     title = models.CharField(_("title"), max_length=250)
     department = models.ForeignKey(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from udsyn.core import permissions
+from udsyn.core.policy import actor
 from udsyn.core.tables import TITLE, Column
 from udsyn.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from udsyn.engagements import filtersets, forms
@@ -92,7 +92,7 @@ class EngagementEditView(ObjectEditView):
 
     def formsets(self, data: Any, instance: Any) -> list[Any]:
         instance = instance or Engagement()
-        municipality_id = instance.municipality_id or permissions.home_municipality_id(self.request.user)
+        municipality_id = instance.municipality_id or actor(self.request.user).municipality_id
         sets: list[Any] = [
             forms.RepresentativeFormSet(data=data, instance=instance, prefix="representatives"),
             forms.LinkFormSet(data=data, instance=instance, prefix="links"),

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class InquiriesConfig(AppConfig):
     name = "udsyn.inquiries"
     verbose_name = _("Inquiries")
+
+    def ready(self) -> None:
+        from udsyn.inquiries import policies  # noqa: F401  - registers this app's permission rules

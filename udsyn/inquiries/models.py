@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from udsyn.core.policy import RestrictedQuerySet
 from udsyn.engagements.models import validate_country
 from udsyn.organisation.models import Department, Municipality
 
@@ -79,6 +80,8 @@ class DepartmentInquirySettings(models.Model):
     feed_token = models.CharField(_("calendar feed key"), max_length=64, default=new_token, unique=True,
                                   editable=False)
 
+    objects = RestrictedQuerySet.as_manager()
+
     history = HistoricalRecords()
 
     class Meta:
@@ -108,6 +111,8 @@ class DeclineReason(models.Model):
     text = models.CharField(_("reason"), max_length=300)
     text_en = models.CharField(_("reason in English"), max_length=300, blank=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     history = HistoricalRecords()
 
     class Meta:
@@ -119,7 +124,7 @@ class DeclineReason(models.Model):
         return self.text
 
 
-class InquiryQuerySet(models.QuerySet["Inquiry"]):
+class InquiryQuerySet(RestrictedQuerySet):
     def for_department(self, department_id: int) -> "InquiryQuerySet":
         return self.filter(
             models.Q(lead_department_id=department_id) | models.Q(contributing_departments=department_id)
@@ -160,7 +165,7 @@ class Inquiry(models.Model):
     FINISHED = (State.HELD, State.DECLINED, State.CLOSED)
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="inquiries", verbose_name=_("municipality")
+        Municipality, on_delete=models.PROTECT, related_name="inquiries", verbose_name=_("municipality")
     )
     kind = models.CharField(_("what the inquiry is about"), max_length=12, choices=Kind.choices,
                             default=Kind.VISIT)
@@ -335,6 +340,8 @@ class FollowUp(models.Model):
     due = models.DateField(_("due"), null=True, blank=True)
     done = models.BooleanField(_("done"), default=False)
 
+    objects = RestrictedQuerySet.as_manager()
+
     history = HistoricalRecords()
 
     class Meta:
@@ -355,7 +362,7 @@ class InquiryEngagement(models.Model):
 
     inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="engagement_links",
                                 verbose_name=_("inquiry"))
-    engagement = models.ForeignKey("engagements.Engagement", on_delete=models.CASCADE,
+    engagement = models.ForeignKey("engagements.Engagement", on_delete=models.PROTECT,
                                    related_name="inquiry_links", verbose_name=_("engagement"))
     relation = models.CharField(_("relation"), max_length=12, choices=Relation.choices,
                                 default=Relation.RELATES_TO)

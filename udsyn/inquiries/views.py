@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from udsyn.core import permissions
 from udsyn.core.formatting import language
 from udsyn.core.forms import style
 from udsyn.core.views_pages import chosen_municipality
 from udsyn.inquiries import calendar, forms, rules, stats, workflow
 from udsyn.inquiries.models import DepartmentInquirySettings, FollowUp, Inquiry
 from udsyn.organisation.models import Department, Municipality
+from udsyn.organisation.policies import own_department
 
 State = Inquiry.State
 
@@ -133,7 +133,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     municipality = chosen_municipality(request)
     if municipality is None:
         raise Http404
-    department = permissions.editor_department(request.user)
+    department = own_department(request.user)
     inquiries = rules.visible(request.user, Inquiry.objects.filter(municipality=municipality)).select_related(
         "lead_department").prefetch_related("contributing_departments")
     priority = workflow.settings_of(department).priority_kinds if department else []

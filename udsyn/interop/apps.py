@@ -6,3 +6,6 @@ class InteropConfig(AppConfig):
     name = "udsyn.interop"
     label = "interop"
     verbose_name = _("Interop")
+
+    def ready(self) -> None:
+        from udsyn.interop import policies  # noqa: F401  - registers this app's permission rules

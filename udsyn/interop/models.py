@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from udsyn.core.policy import RestrictedQuerySet
+
 
 class TableUpload(models.Model):
     class State(models.TextChoices):
@@ -25,6 +27,8 @@ class TableUpload(models.Model):
     done = models.PositiveIntegerField(_("rows read"), default=0)
     total = models.PositiveIntegerField(_("rows"), default=0)
     result = models.JSONField(_("result"), default=dict, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("uploaded table")

@@ -6,3 +6,6 @@ class OrganisationConfig(AppConfig):
     name = "udsyn.organisation"
     label = "organisation"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from udsyn.organisation import policies  # noqa: F401  - registers this app's permission rules

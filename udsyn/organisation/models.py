@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from udsyn.core.formatting import language
 from udsyn.core.models import RegistryModel
+from udsyn.core.policy import RestrictedQuerySet
 
 
 class Region(RegistryModel):
@@ -31,7 +32,7 @@ GENITIVE_NAMES = {"0101": "Københavns"}
 ENGLISH_NAMES = {"0101": "Copenhagen"}
 
 
-class MunicipalityQuerySet(models.QuerySet["Municipality"]):
+class MunicipalityQuerySet(RestrictedQuerySet):
     def with_registry(self) -> "MunicipalityQuerySet":
         """The municipalities that keep a registry (have departments), not just the reference list of 98."""
         return self.having("departments")
@@ -62,7 +63,7 @@ class Municipality(RegistryModel):
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
 
     search_fields = ("code",)
-    objects = MunicipalityQuerySet.as_manager()
+    objects = MunicipalityQuerySet.as_manager()  # type: ignore[misc]  # a RestrictedQuerySet too
     history = HistoricalRecords()
 
     class Meta:
@@ -106,7 +107,7 @@ class Department(BilingualNameMixin, RegistryModel):
     """A forvaltning, e.g. Økonomiforvaltningen (ØKF)."""
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="departments", verbose_name=_("municipality")
+        Municipality, on_delete=models.PROTECT, related_name="departments", verbose_name=_("municipality")
     )
     code = models.CharField(_("short code"), max_length=12, help_text=_("E.g. ØKF, TMF, KFF."))
     name = models.CharField(_("name"), max_length=150)
@@ -139,7 +140,7 @@ class Unit(RegistryModel):
     """A kontor, center, team or secretariat within a department."""
 
     department = models.ForeignKey(
-        Department, on_delete=models.CASCADE, related_name="units", verbose_name=_("department")
+        Department, on_delete=models.PROTECT, related_name="units", verbose_name=_("department")
     )
     name = models.CharField(_("name"), max_length=200)
     international_role = models.TextField(_("international role"), blank=True)
@@ -168,7 +169,7 @@ class Person(RegistryModel):
         POLITICIAN = "politician", _("politician")
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="people", verbose_name=_("municipality")
+        Municipality, on_delete=models.PROTECT, related_name="people", verbose_name=_("municipality")
     )
     name = models.CharField(_("name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.STAFF)
@@ -205,7 +206,7 @@ class Committee(BilingualNameMixin, RegistryModel):
     """A political committee (udvalg) and how it treats international matters."""
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="committees", verbose_name=_("municipality")
+        Municipality, on_delete=models.PROTECT, related_name="committees", verbose_name=_("municipality")
     )
     name = models.CharField(_("name"), max_length=150)
     name_en = models.CharField(_("name in English"), max_length=150, blank=True)
@@ -246,10 +247,10 @@ class StatedFigure(RegistryModel):
         LESS_THAN = "less_than", _("less than")
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="stated_figures", verbose_name=_("municipality")
+        Municipality, on_delete=models.PROTECT, related_name="stated_figures", verbose_name=_("municipality")
     )
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="stated_figures",
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="stated_figures",
         verbose_name=_("department"),
     )
     key = models.SlugField(_("key"), max_length=60, help_text=_("A stable name, e.g. networks or eu_funding."))
@@ -298,13 +299,15 @@ class Role(models.Model):
     )
     kind = models.CharField(_("role"), max_length=16, choices=Kind.choices, default=Kind.READER)
     municipality = models.ForeignKey(
-        Municipality, null=True, blank=True, on_delete=models.CASCADE, related_name="roles",
+        Municipality, null=True, blank=True, on_delete=models.PROTECT, related_name="roles",
         verbose_name=_("municipality"),
     )
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="roles",
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="roles",
         verbose_name=_("department"),
     )
+
+    objects = RestrictedQuerySet.as_manager()
 
     history = HistoricalRecords()
 

@@ -6,3 +6,6 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "udsyn.reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from udsyn.reports import policies  # noqa: F401  - registers this app's permission rules

@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from udsyn.core.policy import RestrictedQuerySet
 from udsyn.organisation.models import Department, Municipality
 
 
@@ -40,6 +41,8 @@ class ReportJob(models.Model):
     filename = models.CharField(_("file name"), max_length=200, blank=True)
     content_type = models.CharField(max_length=120, blank=True)
     data = models.BinaryField(null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("report")

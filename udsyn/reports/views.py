@@ -14,26 +14,27 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from udsyn.core import permissions
 from udsyn.core.forms import style
-from udsyn.organisation.models import Department, Municipality, Role
+from udsyn.core.policy import actor, allows
+from udsyn.organisation.models import Department, Municipality
 from udsyn.reports import jobs
 from udsyn.reports.models import ReportJob
 
 
-def _allowed_scope(user: Any) -> tuple[Any, Any]:  # querysets; django-stubs can't narrow the role's ids
-    """The municipalities and departments the user may report on (querysets)."""
-    kind = permissions.kind_of(user)
-    role: Any = permissions.role_of(user)
-    if kind == Role.Kind.ADMINISTRATOR:
+def _allowed_scope(user: Any) -> tuple[Any, Any]:  # querysets
+    """The municipalities and departments the user may report on: coordinators their municipality,
+    department editors their department (the policy of a report job, udsyn/reports/policies.py)."""
+    who = actor(user)
+    if who.is_admin:
         return Municipality.objects.with_registry(), Department.objects.all()
-    if kind == Role.Kind.COORDINATOR and role:
-        return (Municipality.objects.filter(pk=role.municipality_id),
-                Department.objects.filter(municipality_id=role.municipality_id))
-    if kind == Role.Kind.EDITOR and role and role.department_id:
-        return (Municipality.objects.filter(pk=role.municipality_id),
-                Department.objects.filter(pk=role.department_id))
-    raise PermissionDenied
+    if not allows(user, "add", ReportJob):
+        raise PermissionDenied
+    municipality_id: Any = who.municipality_id
+    departments = Department.objects.filter(municipality_id=municipality_id)
+    editor_department_id: Any = who.editor_department_id
+    if editor_department_id is not None:
+        departments = departments.filter(pk=editor_department_id)
+    return Municipality.objects.filter(pk=municipality_id), departments
 
 
 class ReportForm(forms.ModelForm):
@@ -53,7 +54,7 @@ class ReportForm(forms.ModelForm):
         department_field: Any = self.fields["department"]
         municipality_field.queryset = municipalities.order_by("name")
         department_field.queryset = departments.select_related("municipality").order_by("municipality__name", "code")
-        if permissions.kind_of(user) == Role.Kind.EDITOR:
+        if actor(user).editor_department_id is not None:
             department_field.required = True
             department_field.empty_label = None
             self.fields["department"].help_text = _("Department editors make their own department's report.")
@@ -73,11 +74,11 @@ class ReportForm(forms.ModelForm):
 def index(request: HttpRequest) -> HttpResponse:
     _allowed_scope(request.user)
     initial: dict[str, Any] = {"format": ReportJob.Format.PDF, "language": request.LANGUAGE_CODE[:2]}
-    role = permissions.role_of(request.user)
-    if role and role.municipality_id:
-        initial["municipality"] = role.municipality_id
-    if role and role.department_id:
-        initial["department"] = role.department_id
+    who = actor(request.user)
+    if who.municipality_id:
+        initial["municipality"] = who.municipality_id
+    if who.department_id:
+        initial["department"] = who.department_id
     for key in ("municipality", "department"):
         if request.GET.get(key, "").isdecimal():
             initial[key] = int(request.GET[key])
@@ -98,7 +99,7 @@ def _own(request: HttpRequest, pk: int) -> ReportJob:
     job = get_object_or_404(
         ReportJob.objects.select_related("municipality", "department").defer("data"), pk=pk
     )
-    if job.user_id != request.user.pk and not permissions.is_admin(request.user):
+    if not allows(request.user, "view", job):
         raise PermissionDenied
     return job
 
@@ -129,12 +130,7 @@ def report_url(user: Any, municipality: Municipality, department: Department | N
     """The report form, filled in for this municipality or department, if the user may make that report."""
     from django.urls import reverse
 
-    role = permissions.role_of(user)
-    own_department = (
-        department is not None and permissions.kind_of(user) == Role.Kind.EDITOR and role is not None
-        and role.department_id == department.pk
-    )
-    if not (permissions.coordinates(user, municipality.pk) or own_department):
+    if not allows(user, "add", ReportJob(municipality=municipality, department=department)):
         return ""
     query = f"?municipality={municipality.pk}" + (f"&department={department.pk}" if department else "")
     return reverse("reports:index") + query

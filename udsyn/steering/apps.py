@@ -6,3 +6,6 @@ class SteeringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "udsyn.steering"
     verbose_name = _("Steering by goals")
+
+    def ready(self) -> None:
+        from udsyn.steering import policies  # noqa: F401  - registers this app's permission rules

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from udsyn.core.models import RegistryModel
+from udsyn.core.policy import RestrictedQuerySet
 from udsyn.engagements.models import Engagement
 from udsyn.organisation.models import Municipality, Person
 from udsyn.strategy.models import FocusArea, Goal, Principle
@@ -31,11 +32,11 @@ class Alignment(RegistryModel):
         Engagement, on_delete=models.CASCADE, related_name="alignments", verbose_name=_("engagement")
     )
     goal = models.ForeignKey(
-        Goal, null=True, blank=True, on_delete=models.CASCADE, related_name="alignments",
+        Goal, null=True, blank=True, on_delete=models.PROTECT, related_name="alignments",
         verbose_name=_("political goal"),
     )
     focus_area = models.ForeignKey(
-        FocusArea, null=True, blank=True, on_delete=models.CASCADE, related_name="alignments",
+        FocusArea, null=True, blank=True, on_delete=models.PROTECT, related_name="alignments",
         verbose_name=_("focus area"),
     )
     justification = models.TextField(_("justification"), blank=True,
@@ -91,6 +92,8 @@ class ReviewSchedule(models.Model):
     )
     interval = models.CharField(_("interval"), max_length=16, choices=Interval.choices, default=Interval.YEARLY)
     remind_days_before = models.PositiveSmallIntegerField(_("remind this many days before"), default=30)
+
+    objects = RestrictedQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -185,7 +188,7 @@ class ReviewScore(models.Model):
     """How well the engagement lives up to one principle, 1 (not at all) to 5 (fully)."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores", verbose_name=_("review"))
-    principle = models.ForeignKey(Principle, on_delete=models.CASCADE, related_name="scores",
+    principle = models.ForeignKey(Principle, on_delete=models.PROTECT, related_name="scores",
                                   verbose_name=_("principle"))
     score = models.PositiveSmallIntegerField(_("score"), validators=[MinValueValidator(1), MaxValueValidator(5)])
     note = models.TextField(_("note"), blank=True)
@@ -221,7 +224,7 @@ class Indicator(RegistryModel):
         DELEGATION_VISITS = "delegation_visits", _("delegation visits held per year")
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("municipality")
+        Municipality, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("municipality")
     )
     goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.SET_NULL, related_name="indicators",
                              verbose_name=_("political goal"))
@@ -276,6 +279,8 @@ class Observation(models.Model):
     note = models.CharField(_("note"), max_length=250, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     verbose_name=_("recorded by"))
+
+    objects = RestrictedQuerySet.as_manager()
 
     history = HistoricalRecords()
 

@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from udsyn.core import permissions
+from udsyn.core.policy import allows
 from udsyn.core.views_pages import chosen_municipality
 from udsyn.engagements.models import Engagement, Funding
-from udsyn.organisation.models import Department, Municipality, Role
+from udsyn.organisation.models import Department, Municipality
+from udsyn.organisation.policies import own_department
 from udsyn.reports import charts as reports_charts
 from udsyn.steering import charts, status
 from udsyn.steering.forms import (
@@ -33,21 +34,13 @@ from udsyn.steering.forms import (
     ScheduleForm,
     score_forms,
 )
-from udsyn.steering.models import Alignment, Indicator, Review, ReviewSchedule, ReviewScore
+from udsyn.steering.models import Alignment, Indicator, Observation, Review, ReviewSchedule, ReviewScore
 from udsyn.strategy.models import Principle
 
 
 def _sees_reviews_of(user: Any, engagement: Engagement) -> bool:
     """Editors: their department's engagements; everyone else of the municipality (and admins): all."""
-    kind = permissions.kind_of(user)
-    if kind == Role.Kind.ADMINISTRATOR:
-        return True
-    role = permissions.role_of(user)
-    if role is None or role.municipality_id != engagement.municipality_id:
-        return False
-    if kind == Role.Kind.EDITOR:
-        return role.department_id in engagement.department_ids()
-    return True
+    return allows(user, "view", Review(engagement=engagement))
 
 
 def _trend(values: Any) -> Any:
@@ -65,7 +58,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"municipality": municipality, "choices": choices}
     if municipality is not None:
         goals, areas = status.dashboard(municipality)
-        department = permissions.editor_department(request.user)
+        department = own_department(request.user)
         visible = None if department is None else {
             e.pk for e in Engagement.objects.filter(municipality=municipality).involving(department)  # type: ignore[attr-defined]
         }
@@ -73,7 +66,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for values in summary.indicators:
                 values.chart = _trend(values)  # type: ignore[attr-defined]
         context.update({
-            "may_coordinate": permissions.coordinates(request.user, municipality.pk),
+            "may_coordinate": allows(request.user, "change", ReviewSchedule(municipality=municipality)),
             "goals": goals, "areas": areas, "visible_reviews": visible,
             "conformance": status.conformance(municipality, department),
             "schedule": status.schedule_of(municipality),
@@ -93,7 +86,8 @@ def conformance(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"municipality": municipality, "choices": choices}
     if municipality is None:
         return render(request, "steering/conformance.html", context)
-    own = permissions.editor_department(request.user)
+    own = own_department(request.user)
+    department: Department | None
     if own is not None and own.municipality_id == municipality.pk:
         departments, department = [own], own
     else:
@@ -102,7 +96,8 @@ def conformance(request: HttpRequest) -> HttpResponse:
         code = request.GET.get("department", "")
         department = next((d for d in departments if d.code == code), None)
     report = status.conformance_by_department(municipality, department, departments)
-    linkable = {e.pk for row in report.departments for e in row.unaligned if permissions.can_edit(request.user, e)}
+    linkable = {e.pk for row in report.departments for e in row.unaligned
+                if allows(request.user, "add", Alignment(engagement=e))}
     context.update({
         "report": report, "department": department, "departments": departments, "own_department": own,
         "linkable": linkable, "any_unaligned": any(row.unaligned for row in report.departments),
@@ -115,14 +110,14 @@ def reviews(request: HttpRequest) -> HttpResponse:
     municipality = chosen_municipality(request)
     if municipality is None:
         return render(request, "steering/reviews.html", {"municipality": None})
-    states = status.review_states(municipality, permissions.editor_department(request.user))
+    states = status.review_states(municipality, own_department(request.user))
     return render(request, "steering/reviews.html", {
         "municipality": municipality,
         "overdue": [s for s in states if s.state == "overdue"],
         "due": [s for s in states if s.state == "due"],
         "later": [s for s in states if s.state == "ok"],
         "schedule": status.schedule_of(municipality),
-        "department": permissions.editor_department(request.user),
+        "department": own_department(request.user),
     })
 
 
@@ -134,7 +129,7 @@ def _funding_brought(engagement: Engagement) -> Any:
 def review_new(request: HttpRequest, engagement_pk: int) -> HttpResponse:
     engagement = get_object_or_404(Engagement.objects.select_related("municipality", "lead_department"),
                                    pk=engagement_pk)
-    if not permissions.can_edit(request.user, engagement):
+    if not allows(request.user, "add", Review(engagement=engagement)):
         raise PermissionDenied
     principles = list(Principle.objects.filter(municipality=engagement.municipality).order_by("order"))
     schedule = status.schedule_of(engagement.municipality)
@@ -177,14 +172,14 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "steering/review_detail.html", {
         "review": review, "engagement": engagement,
         "may_end": review.recommendation == Review.Recommendation.END
-        and engagement.status == Engagement.Status.ACTIVE and permissions.can_edit(request.user, engagement),
+        and engagement.status == Engagement.Status.ACTIVE and allows(request.user, "change", engagement),
     })
 
 
 @login_required
 def end_engagement(request: HttpRequest, engagement_pk: int) -> HttpResponse:
     engagement = get_object_or_404(Engagement, pk=engagement_pk)
-    if not permissions.can_edit(request.user, engagement):
+    if not allows(request.user, "change", engagement):
         raise PermissionDenied
     form = EndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -203,7 +198,7 @@ def end_engagement(request: HttpRequest, engagement_pk: int) -> HttpResponse:
 @login_required
 def alignment_new(request: HttpRequest, engagement_pk: int) -> HttpResponse:
     engagement = get_object_or_404(Engagement.objects.select_related("municipality"), pk=engagement_pk)
-    if not permissions.can_edit(request.user, engagement):
+    if not allows(request.user, "add", Alignment(engagement=engagement)):
         raise PermissionDenied
     form = AlignmentForm(request.POST or None, engagement=engagement)
     if request.method == "POST" and form.is_valid():
@@ -217,7 +212,7 @@ def alignment_new(request: HttpRequest, engagement_pk: int) -> HttpResponse:
 @login_required
 def alignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     alignment = get_object_or_404(Alignment.objects.select_related("engagement"), pk=pk)
-    if not permissions.can_edit(request.user, alignment.engagement) or request.method != "POST":
+    if not allows(request.user, "delete", alignment) or request.method != "POST":
         raise PermissionDenied
     alignment.delete()
     messages.success(request, _("The link is removed."))
@@ -228,7 +223,7 @@ def alignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("municipality", "owner", "goal", "focus_area"),
                                   pk=pk)
-    may_record = permissions.coordinates(request.user, indicator.municipality_id)
+    may_record = allows(request.user, "add", Observation(indicator=indicator))
     form = ObservationForm(request.POST or None, indicator=indicator) if may_record and not indicator.computed \
         else None
     if request.method == "POST":
@@ -250,7 +245,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def schedule_edit(request: HttpRequest) -> HttpResponse:
     municipality = chosen_municipality(request)
-    if municipality is None or not permissions.coordinates(request.user, municipality.pk):
+    if municipality is None or not allows(request.user, "change", ReviewSchedule(municipality=municipality)):
         raise PermissionDenied
     schedule = ReviewSchedule.objects.filter(municipality=municipality).first() or ReviewSchedule(
         municipality=municipality)
@@ -266,7 +261,8 @@ def engagement_steering(user: Any, engagement: Engagement) -> dict[str, Any]:
     """What an engagement's page shows of goals and reviews: its goal links, and its review state to
     those who may see its reviews."""
     alignments = list(engagement.alignments.select_related("goal", "focus_area"))
-    context: dict[str, Any] = {"alignments": alignments, "may_steer": permissions.can_edit(user, engagement)}
+    context: dict[str, Any] = {"alignments": alignments,
+                               "may_steer": allows(user, "add", Alignment(engagement=engagement))}
     if _sees_reviews_of(user, engagement):
         context["review_state"] = status.review_state(
             engagement, status.schedule_of(engagement.municipality), timezone.localdate())
@@ -278,7 +274,7 @@ def indicator_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Add an indicator (to the chosen municipality) or change one; coordinators and administrators."""
     indicator = get_object_or_404(Indicator, pk=pk) if pk else None
     municipality = indicator.municipality if indicator else chosen_municipality(request)
-    if municipality is None or not permissions.coordinates(request.user, municipality.pk):
+    if municipality is None or not allows(request.user, "change", indicator or Indicator(municipality=municipality)):
         raise PermissionDenied
     form = IndicatorForm(request.POST or None, instance=indicator, municipality=municipality)
     if request.method == "POST" and form.is_valid():

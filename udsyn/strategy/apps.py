@@ -6,3 +6,6 @@ class StrategyConfig(AppConfig):
     name = "udsyn.strategy"
     label = "strategy"
     verbose_name = _("Strategy")
+
+    def ready(self) -> None:
+        from udsyn.strategy import policies  # noqa: F401  - registers this app's permission rules

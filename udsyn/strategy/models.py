@@ -23,7 +23,7 @@ class Strategy(RegistryModel):
         OTHER = "other", _("other")
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="strategies", verbose_name=_("municipality")
+        Municipality, on_delete=models.PROTECT, related_name="strategies", verbose_name=_("municipality")
     )
     name = models.CharField(_("name"), max_length=250)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.STRATEGY)
@@ -90,7 +90,7 @@ class StrategyElement(RegistryModel):
 class OrderedStatement(RegistryModel):
     """A goal, principle or focus area: a numbered statement of a municipality, from a framework."""
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, verbose_name=_("municipality"))
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, verbose_name=_("municipality"))
     strategy = models.ForeignKey(
         Strategy, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("stated in"),
         help_text=_("The strategy or framework that states it."),

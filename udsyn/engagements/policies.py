@@ -1,0 +1,52 @@
+"""The engagements app's permission rules: an engagement's core is its lead department's, a participating
+department keeps its own part (its representatives and its funding lines), and a shared reference record
+used by more than one municipality is changed by administrators only."""
+
+from udsyn.core import policy as p
+from udsyn.engagements.models import (
+    City,
+    Engagement,
+    EngagementLink,
+    ExternalOrganisation,
+    Funding,
+    FundingProgramme,
+    Representative,
+    Theme,
+)
+
+LEAD = p.coordinator() | p.editor("lead_department")
+p.register(Engagement, p.Policy(
+    view=p.SIGNED_IN | (p.ANONYMOUS_ONLY & p.Where("status", Engagement.Status.ACTIVE)),
+    add=LEAD, change=LEAD,
+    summary="The municipality's coordinators and the lead department's editors; published when active."))
+
+OWN_PART = (p.coordinator("engagement__municipality") | p.editor("engagement__lead_department")
+            | (p.editor("engagement__participating_departments") & p.editor("person__department")))
+p.register(Representative, p.Policy(
+    add=OWN_PART, change=OWN_PART,
+    summary="Coordinators, the lead department's editors, and a participating department's editors for "
+            "its own people."))
+
+ENGAGEMENT_CORE = p.coordinator("engagement__municipality") | p.editor("engagement__lead_department")
+p.register(EngagementLink, p.Policy(add=ENGAGEMENT_CORE, change=ENGAGEMENT_CORE,
+                                    summary="As the engagement."))
+
+OWN_FUNDING = p.coordinator() | p.editor("department")
+p.register(Funding, p.Policy(view=p.EVERYONE, add=OWN_FUNDING, change=OWN_FUNDING,
+                             summary="Coordinators, and the editors of the department the funding line is "
+                                     "for."))
+
+
+def shared(*uses: str) -> p.Policy:
+    """A reference record shared by all municipalities: any staff adds one; staff change or delete it
+    while no other municipality uses it, administrators always."""
+    local = p.ANY_STAFF & p.UsedOnlyBy(uses)
+    return p.Policy(view=p.EVERYONE, add=p.ANY_STAFF, change=local,
+                    summary="Shared: staff add; changed by staff while only their municipality uses it, "
+                            "else by administrators.")
+
+
+p.register(ExternalOrganisation, shared("engagements__municipality"))
+p.register(City, shared("engagements__municipality"))
+p.register(Theme, shared("engagements__municipality"))
+p.register(FundingProgramme, shared("funding__municipality"))
