@@ -116,3 +116,13 @@ def test_querysets_and_single_records_get_the_same_answer(
                     assert (record.pk in allowed) == allows(user, action, record), (model, user, action, record)
                     checked += 1
     assert checked > 500
+
+
+def test_docs_permissions_table_matches_the_registered_policy() -> None:
+    from pathlib import Path
+
+    from udsyn.core.policy import table
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "permissions.md").read_text(encoding="utf-8")
+    documented = text.split("<!-- policy-table -->\n", 1)[1].split("<!-- /policy-table -->", 1)[0]
+    assert documented.strip() == table().strip(), "docs/permissions.md: paste udsyn.core.policy.table()"

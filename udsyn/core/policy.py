@@ -10,7 +10,7 @@ that both answers agree for every record of the seed data, every role and every 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -377,6 +377,22 @@ class RestrictedQuerySet(models.QuerySet[Any]):
         return restrict_queryset(self, user, action)
 
 
-def kinds_allowed(model: type[models.Model], action: str, kinds: Iterable[str]) -> list[str]:
-    """Which of ``kinds`` may do ``action`` to some record of ``model`` (for the documentation)."""
-    return [kind for kind in kinds if kind == ADMIN or policy_for(model).rule(action).test(Actor(kind, 1, 1), None)]
+
+
+KIND_LABELS = ((ADMIN, "admin"), (COORDINATOR, "coordinator"), (EDITOR, "editor"), (READER, "reader"),
+               (ANONYMOUS, "anonymous"))
+
+
+def table() -> str:
+    """The policy as the Markdown table in docs/permissions.md: for each record type and action, the kinds
+    of user who may do it to some record (the summary says which records)."""
+    lines = ["| record type | view | add | change | delete | which records |", "|---|---|---|---|---|---|"]
+    for model, policy in sorted(_policies.items(), key=lambda item: item[0]._meta.label):
+        cells = []
+        for action in ("view", "add", "change", "delete"):
+            allowed = [label for kind, label in KIND_LABELS
+                       if (kind == ADMIN or policy.rule(action).test(
+                           Actor(kind, 1, 1, None if kind == ANONYMOUS else 1), None))]
+            cells.append(", ".join(allowed) or "—")
+        lines.append("| {} | {} | {} |".format(model._meta.label, " | ".join(cells), policy.summary))
+    return "\n".join(lines) + "\n"
