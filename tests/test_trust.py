@@ -125,4 +125,42 @@ def test_docs_permissions_table_matches_the_registered_policy() -> None:
 
     text = (Path(__file__).resolve().parent.parent / "docs" / "permissions.md").read_text(encoding="utf-8")
     documented = text.split("<!-- policy-table -->\n", 1)[1].split("<!-- /policy-table -->", 1)[0]
-    assert documented.strip() == table().strip(), "docs/permissions.md: paste udsyn.core.policy.table()"
+    assert documented.strip() == table().strip(), "run scripts/permissions_table.py"
+
+
+def test_a_coordinator_asks_for_a_change_kept_with_the_record(
+        login: Any, coordinator: User, admin_user: User, trondheim: City, eurocities: Engagement,
+        smtp: Any, django_capture_on_commit_callbacks: Any) -> None:
+    """A shared record another municipality uses: the coordinator cannot change it, asks instead; the request
+    is kept with the record, the administrators are told, and an administrator answers it."""
+    admin_user.email = "it@kk.dk"
+    admin_user.save()
+    coordinator.email = "koordinator@kk.dk"
+    coordinator.save()
+    eurocities.partner_cities.add(trondheim)  # Copenhagen uses it too now; Odense did already
+    client = login(coordinator)
+    detail = client.get(trondheim.get_absolute_url()).content.decode()
+    url = f"/change-requests/new/engagements/city/{trondheim.pk}/"
+    assert url in detail
+    assert client.post(url, {"text": ""}).status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"text": "Trondheim ligger i Trøndelag; tilføj navnet Nidaros som alias."})
+    assert response.status_code == 302
+    detail = client.get(trondheim.get_absolute_url()).content.decode()
+    assert "Nidaros" in detail
+    [mail] = smtp.to("it@kk.dk")
+    assert "Nidaros" in smtp.body(mail) and len(smtp.messages) == 1
+    # Only administrators answer.
+    from udsyn.core.models import ChangeRequest
+
+    asked = ChangeRequest.objects.get()
+    assert client.post("/change-requests/", {"request": asked.pk, "state": "done"}).status_code == 403
+    admin = login(admin_user)
+    assert "Nidaros" in admin.get("/change-requests/").content.decode()
+    assert admin.post("/change-requests/", {"request": asked.pk, "state": "done", "answer": "Tilføjet."}
+                      ).status_code == 302
+    asked.refresh_from_db()
+    assert asked.state == "done" and asked.answered_by == admin_user
+    assert "Nidaros" not in client.get(trondheim.get_absolute_url()).content.decode()  # no longer open
+    # Someone who may change it themselves is not offered the request.
+    assert url not in admin.get(trondheim.get_absolute_url()).content.decode()

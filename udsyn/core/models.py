@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from udsyn.core.policy import RestrictedQuerySet
 
@@ -74,3 +75,46 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ChangeRequest(models.Model):
+    """A request to change a record the requester may not change (a shared organisation, city, theme or
+    programme that another municipality uses): kept with the record until an administrator answers it."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        DONE = "done", _("done")
+        DECLINED = "declined", _("declined")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("type"))
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    record_name = models.CharField(_("record"), max_length=300, help_text=_("The record's name when asked."))
+    text = models.TextField(_("requested change"), max_length=4000)
+    requested_by = models.ForeignKey(
+        "auth.User", null=True, on_delete=models.SET_NULL, related_name="change_requests",
+        verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    answer = models.TextField(_("answer"), blank=True, max_length=4000)
+    answered_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("answered by"))
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+        ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.record_name}: {self.text[:60]}"
+
+    @property
+    def record(self) -> Any:
+        model = self.content_type.model_class()
+        return model._default_manager.filter(pk=self.object_id).first() if model else None

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_filters import FilterSet
 
-from udsyn.core import history, usage
-from udsyn.core.policy import allows
+from udsyn.core import history, requests, usage
+from udsyn.core.policy import allows, policy_for
 from udsyn.core.tables import Column
 
 
@@ -119,6 +119,10 @@ class ObjectDetailView(RecordMixin, View):
             "related": self.related(obj),
             "can_edit": allows(request.user, "change", obj),
             "can_delete": allows(request.user, "delete", obj),
+            "change_request_url": reverse("core:change_request_new", args=[
+                obj._meta.app_label, obj._meta.model_name, obj.pk]) if requests.may_ask(request.user, obj) else "",
+            "change_requests": requests.for_record(obj).filter(state="open")
+            if "request_change" in policy_for(self.model).extra else [],
             "edit_url": reverse(self.model.url_name("edit"), args=[obj.pk]),  # type: ignore[attr-defined]
             "delete_url": reverse(self.model.url_name("delete"), args=[obj.pk]),  # type: ignore[attr-defined]
             "history_url": reverse(self.model.url_name("history"), args=[obj.pk]),  # type: ignore[attr-defined]

@@ -41,7 +41,7 @@ def shared(*uses: str) -> p.Policy:
     """A reference record shared by all municipalities: any staff adds one; staff change or delete it
     while no other municipality uses it, administrators always."""
     local = p.ANY_STAFF & p.UsedOnlyBy(uses)
-    return p.Policy(view=p.EVERYONE, add=p.ANY_STAFF, change=local,
+    return p.Policy(view=p.EVERYONE, add=p.ANY_STAFF, change=local, extra={"request_change": p.ANY_STAFF},
                     summary="Shared: staff add; changed by staff while only their municipality uses it, "
                             "else by administrators.")
 
