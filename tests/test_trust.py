@@ -164,3 +164,25 @@ def test_a_coordinator_asks_for_a_change_kept_with_the_record(
     assert "Nidaros" not in client.get(trondheim.get_absolute_url()).content.decode()  # no longer open
     # Someone who may change it themselves is not offered the request.
     assert url not in admin.get(trondheim.get_absolute_url()).content.decode()
+
+
+def test_a_participating_department_edits_its_part_through_the_web(
+        login: Any, tmf_editor: User, okf_editor: User, eurocities: Engagement, copenhagen: Municipality,
+        departments: dict[str, Department]) -> None:
+    own = Person.objects.create(municipality=copenhagen, name="Ane TMF", department=departments["TMF"])
+    theirs = Person.objects.create(municipality=copenhagen, name="Bo ØKF", department=departments["ØKF"])
+    Representative.objects.create(engagement=eurocities, person=theirs, role="Bestyrelsesmedlem")
+    client = login(tmf_editor)
+    url = f"/engagements/{eurocities.pk}/part/"
+    assert url in client.get(eurocities.get_absolute_url()).content.decode()
+    page = client.get(url)
+    assert page.status_code == 200 and "Bo ØKF" not in page.content.decode()  # not theirs to change
+    data = {"representatives-TOTAL_FORMS": "1", "representatives-INITIAL_FORMS": "0",
+            "representatives-0-person": own.pk, "representatives-0-role": "Arbejdsgruppe"}
+    assert client.post(url, data).status_code == 302
+    assert set(eurocities.representatives.values_list("person__name", flat=True)) == {"Ane TMF", "Bo ØKF"}
+    # Someone else's person cannot be slipped in.
+    data["representatives-0-person"] = theirs.pk
+    assert client.post(url, data).status_code == 400
+    # The lead department edits the whole engagement instead; a department not in it has no part.
+    assert login(okf_editor).get(url).status_code == 403

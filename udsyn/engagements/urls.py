@@ -1,9 +1,12 @@
+from django.urls import path
+
 from udsyn.core.urls_helpers import record_urls
 from udsyn.engagements import models, views
 
 app_name = "engagements"
 
 urlpatterns = [
+    path("engagements/<int:pk>/part/", views.EngagementPartView.as_view(), name="engagement_part"),
     *record_urls("engagements", models.Engagement, views.EngagementListView, views.EngagementDetailView,
                  views.EngagementEditView),
     *record_urls("organisations", models.ExternalOrganisation, views.ExternalOrganisationListView,

@@ -1,17 +1,20 @@
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 
-from udsyn.core.policy import actor
+from udsyn.core.policy import actor, allows
 from udsyn.core.tables import TITLE, Column
-from udsyn.core.views import ObjectDetailView, ObjectEditView, ObjectListView
+from udsyn.core.views import ObjectDetailView, ObjectEditView, ObjectListView, RecordMixin
 from udsyn.engagements import filtersets, forms
 from udsyn.engagements.models import (
     City,
@@ -22,6 +25,7 @@ from udsyn.engagements.models import (
     Theme,
 )
 from udsyn.organisation.models import Person
+from udsyn.organisation.policies import own_department
 
 ENGAGEMENT_COLUMNS = [
     Column("title", gettext_lazy("Title"), sort="title", link=True),
@@ -81,7 +85,10 @@ class EngagementDetailView(ObjectDetailView):
         # Inquiries hold personal data: only those the user may see, and only the reference and sender.
         inquiry_links = obj.inquiry_links.select_related("inquiry").filter(
             inquiry__in=rules.visible(self.request.user)).order_by("inquiry__received_at")
+        department = own_department(self.request.user)
+        takes_part = department is not None and department.pk in {d.pk for d in obj.participating_departments.all()}
         return {"overdue": obj.is_overdue(timezone.localdate()), "inquiry_links": inquiry_links,
+                "part_url": reverse("engagements:engagement_part", args=[obj.pk]) if takes_part else "",
                 **engagement_steering(self.request.user, obj)}
 
 
@@ -241,3 +248,56 @@ class FundingDetailView(ObjectDetailView):
 class FundingEditView(ObjectEditView):
     model = Funding
     form_class = forms.FundingForm
+
+
+class EngagementPartView(RecordMixin, View):
+    """A participating department's own part of an engagement another department leads: its own people as
+    representatives, and its funding lines. The core stays the lead department's (docs/permissions.md)."""
+
+    model = Engagement
+
+    def setup_part(self, pk: int) -> tuple[Engagement, Any]:
+        engagement = get_object_or_404(self.restricted("view").select_related("municipality", "lead_department"),
+                                       pk=pk)
+        department = own_department(self.request.user)
+        if department is None or department.pk not in {d.pk for d in engagement.participating_departments.all()}:
+            raise PermissionDenied
+        return engagement, department
+
+    def formset(self, engagement: Engagement, department: Any, data: Any = None) -> Any:
+        formset = forms.RepresentativeFormSet(
+            data=data, instance=engagement, prefix="representatives",
+            queryset=engagement.representatives.filter(person__department=department).select_related("person"))
+        for form in formset.forms:
+            for name, field in form.fields.items():
+                field.widget.attrs.setdefault("class", "form-checkbox" if name == "DELETE" else "form-input")
+            form.fields["person"].queryset = Person.objects.filter(department=department).order_by("name")
+        return formset
+
+    def render_part(self, engagement: Engagement, department: Any, formset: Any, status: int = 200) -> HttpResponse:
+        funding = funding_queryset().filter(engagements=engagement, department=department)
+        return render(self.request, "engagements/engagement_part.html", {
+            **self.meta_context(), "object": engagement, "department": department, "formset": formset,
+            "funding": funding, "funding_add_url": reverse("engagements:funding_add"),
+        }, status=status)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        engagement, department = self.setup_part(pk)
+        return self.render_part(engagement, department, self.formset(engagement, department))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        engagement, department = self.setup_part(pk)
+        formset = self.formset(engagement, department, request.POST)
+        if not formset.is_valid():
+            return self.render_part(engagement, department, formset, status=400)
+        with transaction.atomic():
+            for form in formset.forms:
+                representative = form.instance
+                action = "delete" if formset.can_delete and formset._should_delete_form(form) else (
+                    "add" if representative.pk is None else "change")
+                if form.has_changed() and not allows(request.user, action, representative):
+                    raise PermissionDenied
+            formset.save()
+        messages.success(request, _("Saved {department}'s part of “{obj}”.").format(
+            department=department.code, obj=engagement))
+        return HttpResponseRedirect(engagement.get_absolute_url())
