@@ -136,7 +136,8 @@ class DuplicateWarningMixin(forms.ModelForm):
 
 
 class ExternalOrganisationForm(DuplicateWarningMixin, RegistryForm):
-    aliases = CommaListField(required=False, label=_("Aliases"), help_text=_("Separate with commas."))
+    aliases = CommaListField(required=False, label=gettext_lazy("Aliases"),
+                             help_text=gettext_lazy("Separate with commas."))
 
     class Meta:
         model = ExternalOrganisation
@@ -144,7 +145,8 @@ class ExternalOrganisationForm(DuplicateWarningMixin, RegistryForm):
 
 
 class CityForm(DuplicateWarningMixin, RegistryForm):
-    aliases = CommaListField(required=False, label=_("Aliases"), help_text=_("Separate with commas."))
+    aliases = CommaListField(required=False, label=gettext_lazy("Aliases"),
+                             help_text=gettext_lazy("Separate with commas."))
 
     class Meta:
         model = City
@@ -175,7 +177,8 @@ class ThemeForm(DuplicateWarningMixin, RegistryForm):
 
 
 class FundingProgrammeForm(DuplicateWarningMixin, RegistryForm):
-    aliases = CommaListField(required=False, label=_("Aliases"), help_text=_("Separate with commas."))
+    aliases = CommaListField(required=False, label=gettext_lazy("Aliases"),
+                             help_text=gettext_lazy("Separate with commas."))
 
     class Meta:
         model = FundingProgramme
