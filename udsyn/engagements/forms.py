@@ -1,3 +1,5 @@
+"""Edit forms of engagements, funding and the shared records (these warn of near-duplicates)."""
+
 from typing import Any
 
 from django import forms
@@ -5,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from udsyn.core.forms import RegistryForm
+from udsyn.engagements import duplicates
 from udsyn.engagements.models import (
     City,
     Engagement,
@@ -97,16 +100,53 @@ LinkFormSet = forms.inlineformset_factory(
 )
 
 
-class ExternalOrganisationForm(RegistryForm):
-    aliases = CommaListField(required=False, label=_("Aliases"), help_text=_("Separate with commas."))
+class DuplicateWarningMixin(forms.ModelForm):
+    """Warn before saving a record that may already exist under another spelling.
+
+    When the name (or aliases, kind, country) would make a near-duplicate of an existing record, the form is
+    shown again with the candidates and a checkbox; ticked, the form saves. Nothing typed is lost.
+    """
+
+    not_duplicate = forms.BooleanField(
+        required=False, widget=forms.HiddenInput,
+        label=gettext_lazy("This is a different record, save anyway"),
+    )
+    duplicate_fields = ("name", "name_en", "aliases", "kind", "country")
+    duplicate_candidates: list[duplicates.Candidate]
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]
+        self.duplicate_candidates = []
+        data = self.cleaned_data
+        if self.errors or data.get("not_duplicate") or not data.get("name"):
+            return
+        if self.instance.pk and not any(name in self.changed_data for name in self.duplicate_fields):
+            return
+        found = duplicates.find_duplicates(
+            self._meta.model, data["name"], kind=data.get("kind"), country=data.get("country"),  # type: ignore[arg-type]
+            exclude_pk=self.instance.pk, aliases=data.get("aliases") or [], name_en=data.get("name_en") or "",
+        )
+        if found:
+            self.duplicate_candidates = found
+            self.fields["not_duplicate"].widget = forms.CheckboxInput(attrs={"class": "form-checkbox"})
+            self.add_error("not_duplicate", _(
+                "This may be a record that already exists (listed above). Use that one, or tick the box to "
+                "save this as a different record."
+            ))
+
+
+class ExternalOrganisationForm(DuplicateWarningMixin, RegistryForm):
+    aliases = CommaListField(required=False, label=gettext_lazy("Aliases"),
+                             help_text=gettext_lazy("Separate with commas."))
 
     class Meta:
         model = ExternalOrganisation
         fields = ["name", "kind", "country", "aliases", "website", "description"]
 
 
-class CityForm(RegistryForm):
-    aliases = CommaListField(required=False, label=_("Aliases"), help_text=_("Separate with commas."))
+class CityForm(DuplicateWarningMixin, RegistryForm):
+    aliases = CommaListField(required=False, label=gettext_lazy("Aliases"),
+                             help_text=gettext_lazy("Separate with commas."))
 
     class Meta:
         model = City
@@ -127,14 +167,18 @@ class CityForm(RegistryForm):
         return data
 
 
-class ThemeForm(RegistryForm):
+class ThemeForm(DuplicateWarningMixin, RegistryForm):
+    aliases = CommaListField(required=False, label=gettext_lazy("Aliases"),
+                             help_text=gettext_lazy("Separate with commas."))
+
     class Meta:
         model = Theme
-        fields = ["name", "name_en"]
+        fields = ["name", "name_en", "aliases"]
 
 
-class FundingProgrammeForm(RegistryForm):
-    aliases = CommaListField(required=False, label=_("Aliases"), help_text=_("Separate with commas."))
+class FundingProgrammeForm(DuplicateWarningMixin, RegistryForm):
+    aliases = CommaListField(required=False, label=gettext_lazy("Aliases"),
+                             help_text=gettext_lazy("Separate with commas."))
 
     class Meta:
         model = FundingProgramme

@@ -32,8 +32,9 @@ def validate_country(code: str) -> None:
 class Theme(BilingualNameMixin, RegistryModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
     name_en = models.CharField(_("name in English"), max_length=100, blank=True)
+    aliases = models.JSONField(_("aliases"), default=list, blank=True, help_text=_("Other names and spellings."))
 
-    search_fields = ("name_en",)
+    search_fields = ("name_en", "aliases")
     history = HistoricalRecords()
 
     class Meta:
@@ -455,3 +456,42 @@ class Funding(Publishable, RegistryModel):
             errors["department"] = str(_("The department belongs to another municipality."))
         if errors:
             raise ValidationError(errors)
+
+
+class Merge(models.Model):
+    """Two shared records found to be one: what the merge moved, so that it can be undone.
+
+    ``moved`` lists every relation moved from the merged-away record to the survivor: ``{"model": label,
+    "field": name, "pk": id}``, and for many-to-many relations ``"had"``: the row already named the survivor
+    (so undoing leaves the survivor there).
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, verbose_name=_("type"))
+    survivor_id = models.PositiveBigIntegerField(_("record kept"))
+    merged_id = models.PositiveBigIntegerField(_("record merged away"))
+    survivor_name = models.CharField(_("name of the record kept"), max_length=250)
+    merged_name = models.CharField(_("name of the record merged away"), max_length=250)
+    history_id = models.PositiveBigIntegerField(_("history row of the deletion"))
+    aliases_added = models.JSONField(_("aliases added"), default=list)
+    moved = models.JSONField(_("relations moved"), default=list)
+    user = models.ForeignKey(
+        "auth.User", null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("merged by"))
+    created = models.DateTimeField(_("merged"), auto_now_add=True)
+    undone = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("undone by"))
+
+    class Meta:
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return str(_("{merged} merged into {kept}").format(merged=self.merged_name, kept=self.survivor_name))
+
+    @property
+    def type_name(self) -> str:
+        model = self.content_type.model_class()
+        return str(model._meta.verbose_name) if model else self.content_type.model

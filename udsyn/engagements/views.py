@@ -36,6 +36,8 @@ ENGAGEMENT_COLUMNS = [
     Column("end_date", gettext_lazy("End"), sort="end_date", format="enddate"),
     Column("annual_fee", gettext_lazy("Annual fee"), sort="annual_fee", format="dkk"),
 ]
+# The edit page of a shared record: warns of near-duplicates (see udsyn.engagements.duplicates).
+SHARED_EDIT_TEMPLATE = "engagements/shared_record_edit.html"
 MUNICIPALITY_COLUMN = Column("municipality.name", gettext_lazy("Municipality"), sort="municipality__name")
 FUNDING_COLUMNS = [
     Column("title", gettext_lazy("Title"), sort="title", link=True),
@@ -155,6 +157,7 @@ class ExternalOrganisationDetailView(ObjectDetailView):
 class ExternalOrganisationEditView(ObjectEditView):
     model = ExternalOrganisation
     form_class = forms.ExternalOrganisationForm
+    template_name = SHARED_EDIT_TEMPLATE
 
 
 class CityListView(ObjectListView):
@@ -178,6 +181,7 @@ class CityDetailView(ObjectDetailView):
 class CityEditView(ObjectEditView):
     model = City
     form_class = forms.CityForm
+    template_name = SHARED_EDIT_TEMPLATE
 
 
 class ThemeListView(ObjectListView):
@@ -188,7 +192,7 @@ class ThemeListView(ObjectListView):
 
 class ThemeDetailView(ObjectDetailView):
     model = Theme
-    fields = ["name", "name_en"]
+    fields = ["name", "name_en", "aliases"]
 
     def related(self, obj: Any) -> list[tuple[str, list[Any], list[Column]]]:
         rows = engagement_queryset().filter(themes=obj)
@@ -198,6 +202,7 @@ class ThemeDetailView(ObjectDetailView):
 class ThemeEditView(ObjectEditView):
     model = Theme
     form_class = forms.ThemeForm
+    template_name = SHARED_EDIT_TEMPLATE
 
 
 class FundingProgrammeListView(ObjectListView):
@@ -218,6 +223,7 @@ class FundingProgrammeDetailView(ObjectDetailView):
 class FundingProgrammeEditView(ObjectEditView):
     model = FundingProgramme
     form_class = forms.FundingProgrammeForm
+    template_name = SHARED_EDIT_TEMPLATE
 
 
 def funding_queryset() -> models.QuerySet[Funding]:
@@ -271,7 +277,8 @@ class EngagementPartView(RecordMixin, View):
         for form in formset.forms:
             for name, field in form.fields.items():
                 field.widget.attrs.setdefault("class", "form-checkbox" if name == "DELETE" else "form-input")
-            form.fields["person"].queryset = Person.objects.filter(department=department).order_by("name")
+            person: Any = form.fields["person"]
+            person.queryset = Person.objects.filter(department=department).order_by("name")
         return formset
 
     def render_part(self, engagement: Engagement, department: Any, formset: Any, status: int = 200) -> HttpResponse:

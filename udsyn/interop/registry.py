@@ -876,7 +876,7 @@ class _FileImport:
         for municipality in Municipality.objects.select_related("region"):
             self.municipalities.add(municipality, _key(municipality.code))
         for theme in Theme.objects.all():
-            self.themes.add(theme, _key(theme.name))
+            self.themes.add(theme, _key(theme.name), [_key(a) for a in theme.aliases])
         for programme in FundingProgramme.objects.all():
             self.programmes.add(programme, _key(programme.name), [_key(a) for a in programme.aliases])
         for organisation in ExternalOrganisation.objects.all():
