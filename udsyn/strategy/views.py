@@ -39,9 +39,9 @@ class StrategyDetailView(ObjectDetailView):
     def related(self, obj: Any) -> list[tuple[str, list[Any], list[Column]]]:
         columns = [TITLE, Column("description", gettext_lazy("Description"))]
         return [
-            (_("Political goals"), list(obj.goal_set.all()), columns),
-            (_("Principles"), list(obj.principle_set.all()), columns),
-            (_("Focus areas"), list(obj.focusarea_set.all()), columns),
+            (_("Political goals"), list(obj.goals.all()), columns),
+            (_("Principles"), list(obj.principles.all()), columns),
+            (_("Focus areas"), list(obj.focus_areas.all()), columns),
         ]
 
 

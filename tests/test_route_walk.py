@@ -1,0 +1,164 @@
+"""Every route and every API endpoint, as every kind of user, against the policy that docs/permissions.md
+tabulates: a page or endpoint answers exactly when the policy allows, and never with a server error."""
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import models
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from udsyn.core.policy import allows
+from udsyn.core.views import RecordMixin
+from udsyn.engagements.models import Engagement, Funding, Representative
+from udsyn.organisation.models import Committee, Department, Municipality, Person, Role, StatedFigure, Unit
+from udsyn.steering.models import Alignment, Indicator, Review
+from udsyn.strategy.models import Goal, Principle, Strategy
+
+ROLES = ("anonymous", "admin", "coordinator", "lead editor", "participating editor", "other editor", "reader",
+         "other municipality's coordinator")
+
+
+@pytest.fixture
+def world(eurocities: Engagement, beijing: Engagement, atelier: Funding, person: Person, odense: Municipality,
+          departments: dict[str, Department]) -> dict[str, Any]:
+    """A small registry with a record of every type, and a user of every kind."""
+    copenhagen = eurocities.municipality
+    Representative.objects.create(engagement=eurocities, person=person, role="Bestyrelse")
+    Unit.objects.create(department=departments["ØKF"], name="International enhed")
+    Committee.objects.create(municipality=copenhagen, name="Økonomiudvalget")
+    StatedFigure.objects.create(municipality=copenhagen, key="networks", label="Netværk", value=Decimal(27))
+    strategy = Strategy.objects.create(municipality=copenhagen, name="Internationale strategi")
+    goal = Goal.objects.create(municipality=copenhagen, strategy=strategy, title="Vækst", order=1)
+    Principle.objects.create(municipality=copenhagen, strategy=strategy, title="Værdi", order=1)
+    Alignment.objects.create(engagement=eurocities, goal=goal, justification="Vækst")
+    Indicator.objects.create(municipality=copenhagen, name="Netværk", goal=goal, measure="Antal", data_source="Udsyn")
+    Review.objects.create(engagement=eurocities, reviewed_on="2026-01-01", recommendation="continue")
+    users: dict[str, Any] = {"anonymous": AnonymousUser()}
+    for name, kind, municipality, department in (
+            ("admin", Role.Kind.ADMINISTRATOR, None, None),
+            ("coordinator", Role.Kind.COORDINATOR, copenhagen, None),
+            ("lead editor", Role.Kind.EDITOR, copenhagen, departments["ØKF"]),
+            ("participating editor", Role.Kind.EDITOR, copenhagen, departments["TMF"]),
+            ("other editor", Role.Kind.EDITOR, copenhagen, departments["SUF"]),
+            ("reader", Role.Kind.READER, copenhagen, None),
+            ("other municipality's coordinator", Role.Kind.COORDINATOR, odense, None)):
+        user = User.objects.create_user(username=name.replace(" ", "-").replace("'", ""))
+        Role.objects.create(user=user, kind=kind, municipality=municipality, department=department)
+        users[name] = User.objects.get(pk=user.pk)
+    return users
+
+
+def _client(user: Any, api: bool = False) -> Any:
+    client = APIClient() if api else Client()
+    if user.is_authenticated:
+        client.force_login(user)
+    return client
+
+
+def _patterns(resolvers: list[Any], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str, Any]]:
+    for entry in resolvers:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            yield from _patterns(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else (entry.name or "")
+            yield name, prefix + str(entry.pattern), entry
+
+
+def _record_routes() -> dict[str, tuple[type[models.Model], str]]:
+    """The standard routes of every record type (udsyn.core.urls_helpers.record_urls) and their action."""
+    from django.apps import apps
+
+    routes = {}
+    for model in apps.get_models():
+        url_name = getattr(model, "url_name", None)
+        if url_name is None:
+            continue
+        for suffix, action in (("detail", "view"), ("edit", "change"), ("delete", "delete"), ("history", "view")):
+            routes[url_name(suffix)] = (model, action)
+    return routes
+
+
+def _expected(user: Any, action: str, record: models.Model) -> set[int]:
+    if not user.is_authenticated:
+        return {302}  # to the login page
+    if action != "view" and not allows(user, "view", record):
+        return {404}
+    if not allows(user, action, record):
+        return {404} if action == "view" else {403}
+    return {200}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_record_page_answers_as_the_policy_says(world: dict[str, Any], role: str) -> None:
+    user = world[role]
+    client = _client(user)
+    routes = _record_routes()
+    checked = 0
+    for name, route, pattern in _patterns(get_resolver().url_patterns):
+        if name not in routes or not issubclass(getattr(pattern.callback, "view_class", object), RecordMixin):
+            continue
+        model, action = routes[name]
+        for record in model._default_manager.all()[:3]:
+            url = "/" + route.replace("<int:pk>", str(record.pk)).lstrip("^")
+            status = client.get(url).status_code
+            assert status in _expected(user, action, record), (role, url, status)
+            checked += 1
+    assert checked > 60
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_without_arguments_answers_without_a_server_error(world: dict[str, Any], role: str) -> None:
+    client = _client(world[role])
+    checked = 0
+    for name, route, _pattern in _patterns(get_resolver().url_patterns):
+        if "<" in route or route.startswith("admin/") or "(?P" in route or name in {"logout", "api:token"}:
+            continue
+        url = "/" + route.lstrip("^").rstrip("$")
+        status = client.get(url).status_code
+        assert status < 500, (role, url, status)
+        if not world[role].is_authenticated and not route.startswith(("public/", "api/", "login/", "inquiries/new")):
+            assert status in (302, 404, 405, 200), (url, status)
+        checked += 1
+    assert checked > 20
+
+
+API = {"departments": Department, "units": Unit, "people": Person, "committees": Committee,
+       "stated-figures": StatedFigure, "engagements": Engagement, "funding": Funding,
+       "strategies": Strategy, "goals": Goal, "principles": Principle}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_api_endpoint_answers_as_the_policy_says(world: dict[str, Any], role: str) -> None:
+    user = world[role]
+    client = _client(user, api=True)
+    for prefix, model in API.items():
+        listed = client.get(f"/api/{prefix}/")
+        visible = set(model._default_manager.restrict(user, "view").values_list("pk", flat=True))
+        if listed.status_code == 200:
+            ids = {row["id"] for row in listed.json()["results"]}
+            assert ids == visible or (len(ids) == 50 and ids <= visible), (role, prefix)
+        else:
+            assert listed.status_code in (401, 403) and not user.is_authenticated, (role, prefix)
+        for record in model._default_manager.all()[:2]:
+            detail = client.get(f"/api/{prefix}/{record.pk}/")
+            if detail.status_code == 200:
+                assert record.pk in visible, (role, prefix, record.pk)
+            else:
+                assert detail.status_code in (401, 403, 404), (role, prefix, detail.status_code)
+                assert record.pk not in visible or not user.is_authenticated
+            deleted = client.delete(f"/api/{prefix}/{record.pk}/")
+            if not user.is_authenticated:
+                assert deleted.status_code in (401, 403)
+            elif record.pk not in visible:
+                assert deleted.status_code == 404
+            elif not allows(user, "delete", record):
+                assert deleted.status_code == 403, (role, prefix, record, deleted.status_code)
+            else:
+                # Allowed: deleted, or refused because something uses it (never a server error).
+                assert deleted.status_code in (204, 409, 412, 428), (role, prefix, record, deleted.status_code)
