@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from udsyn.core import signals  # noqa: F401
+        from udsyn.core import history, signals  # noqa: F401
