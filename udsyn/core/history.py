@@ -620,6 +620,19 @@ def describe_entry(entry: HistoryEntry) -> str:
     )
 
 
+def linked_records(entry: HistoryEntry, model: type[models.Model]) -> list[Any]:
+    """The records an entry touched that are not the page's record or one of its own children, but
+    linked to it through their many-to-many relation (a funding line): reverting needs their rights too."""
+    via = {apps.get_model(label): name for label, name in CHILDREN.get(_key(model), [])}
+    result = []
+    for step in entry.steps:
+        if not step.own and step.model._meta.get_field(via[step.model]).many_to_many:
+            obj = step.model._default_manager.filter(pk=step.object_id).first()
+            if obj is not None:
+                result.append(obj)
+    return result
+
+
 @transaction.atomic
 def revert(entry: HistoryEntry, user: Any, model: type[models.Model], pk: int) -> Outcome:
     """Put back what one entry changed, field by field and link by link. A field changed again since

@@ -265,6 +265,9 @@ class HistoryActionView(RecordMixin, View):
         if entry is None:
             messages.error(request, _("That change is not in the history of “{obj}”.").format(obj=obj))
             return HttpResponseRedirect(history_url)
+        for other in history.linked_records(entry, self.model):  # e.g. a funding line: its own rights
+            if not permissions.can_edit(request.user, other):
+                raise PermissionDenied
         try:
             if self.action == "revert":
                 outcome = history.revert(entry, request.user, self.model, pk)
@@ -277,7 +280,7 @@ class HistoryActionView(RecordMixin, View):
         if not outcome.done:
             messages.info(request, _("Nothing was changed."))
         elif self.action == "revert":
-            messages.success(request, _("{reason}.").format(reason=history.describe_entry(entry)))
+            messages.success(request, history.describe_entry(entry) + ".")
         else:
             messages.success(request, _("Restored “{obj}” as it was on {date}.").format(
                 obj=obj, date=formats.date_format(date, "SHORT_DATETIME_FORMAT")))
