@@ -205,7 +205,8 @@ def test_revert_one_change_leaves_a_field_changed_later_and_says_so(
     newest = _entries(client, eurocities.pk)[0]
     assert newest.record.history_user == coordinator
     assert newest.reason.startswith("Reverted change of ") and newest.reason.endswith(" by tmf")
-    assert "added participating department: Kultur- og Fritidsforvaltningen (KFF)" in newest.relations
+    assert newest.relations == ["added participating department: Kultur- og Fritidsforvaltningen (KFF)"]
+    assert [(c.field, c.old, c.new) for c in newest.changes] == [("annual fee (DKK)", "300000.00", "250000.00")]
 
 
 def test_only_an_editor_of_the_record_may_revert(login: Any, reader: Any, suf_editor: Any, coordinator: Any,
@@ -337,3 +338,18 @@ def test_history_page_queries_do_not_grow_with_changes(login: Any, coordinator: 
     few = count()
     changes(10)
     assert count() == few
+
+
+def test_reverting_the_removal_of_a_representative_brings_it_back(
+        login: Any, coordinator: Any, tmf_editor: Any, eurocities: Engagement, person: Any) -> None:
+    _add_representative(login(tmf_editor), eurocities, person)
+    _a_minute_later()
+    client = login(coordinator)
+    _remove_representative(client, eurocities)
+    removal = _entries(client, eurocities.pk)[0]
+    assert not removal.changes and len(removal.relations) == 1
+    client.post(f"/en/engagements/{eurocities.pk}/history/revert/", {"entry": removal.key})
+    assert [str(r) for r in eurocities.representatives.all()] == ["Jes Vissing Tiedemann (R): board member"]
+    newest = _entries(client, eurocities.pk)[0]
+    assert newest.relations == ["added representative: Jes Vissing Tiedemann (R): board member"]
+    assert newest.reason.startswith("Reverted change of ")

@@ -250,6 +250,8 @@ def _same_save(group: list[Any], row: Any, own: type[models.Model]) -> bool:
         return False
     if (row.history_date - last.history_date).total_seconds() > SAME_SAVE_SECONDS:
         return False
+    if (row.history_change_reason or "") != (last.history_change_reason or ""):
+        return False  # a revert or restore right after a save is an entry of its own
     if any(r.udsyn_model is own and r.history_type == "-" for r in group):
         return False
     if row.udsyn_model is own:
@@ -566,7 +568,7 @@ def restore(record: Any, user: Any, reason: str = "", notes: list[str] | None = 
             try:
                 with transaction.atomic():
                     restore(row, user, reason, notes)
-            except (ValueError, Exception) as error:  # noqa: BLE001 - named to the user, the rest restored
+            except Exception as error:  # noqa: BLE001 - named to the user, the rest restored
                 notes.append(_("{what} {name} was not restored: {error}").format(
                     what=str(child_model._meta.verbose_name).capitalize(), name=_name_of(child_model, pk),
                     error=error))

@@ -265,6 +265,9 @@ class HistoryActionView(RecordMixin, View):
         if entry is None:
             messages.error(request, _("That change is not in the history of “{obj}”.").format(obj=obj))
             return HttpResponseRedirect(history_url)
+        if self.action == "revert" and not entry.can_revert:
+            messages.error(request, _("Only a change can be reverted, not a creation or a deletion."))
+            return HttpResponseRedirect(history_url)
         for other in history.linked_records(entry, self.model):  # e.g. a funding line: its own rights
             if not permissions.can_edit(request.user, other):
                 raise PermissionDenied
