@@ -353,3 +353,29 @@ def test_reverting_the_removal_of_a_representative_brings_it_back(
     newest = _entries(client, eurocities.pk)[0]
     assert newest.relations == ["added representative: Jes Vissing Tiedemann (R): board member"]
     assert newest.reason.startswith("Reverted change of ")
+
+
+def test_a_funding_line_linked_and_changed_shows_on_the_engagement_history(
+        login: Any, coordinator: Any, eurocities: Engagement, atelier: Any) -> None:
+    client = login(coordinator)
+
+    def edit_funding(**changes: Any) -> Any:
+        data = {
+            "municipality": atelier.municipality_id, "title": atelier.title, "department": atelier.department_id,
+            "programme": atelier.programme_id, "engagements": [e.pk for e in atelier.engagements.all()],
+            "amount": atelier.amount, "currency": atelier.currency, "amount_dkk": atelier.amount_dkk,
+            "status": atelier.status,
+        }
+        data.update(changes)
+        return client.post(f"/funding/{atelier.pk}/edit/", data)
+
+    project = atelier.engagements.get()
+    assert edit_funding(engagements=[project.pk, eurocities.pk]).status_code == 302
+    assert "added funding: ATELIER – EU-bidrag" in _page(client, eurocities.pk)
+    _a_minute_later()
+    atelier.refresh_from_db()
+    assert edit_funding(amount_dkk="5000000").status_code == 302
+    newest = _entries(client, eurocities.pk)[0]
+    assert [(c.field, c.old, c.new) for c in newest.changes] == [
+        ("funding ATELIER – EU-bidrag: amount in DKK", "4971000.00", "5000000.00")]
+    assert newest.record.history_user == coordinator
