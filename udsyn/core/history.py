@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.db.models import CharField, Value
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history import utils as history_utils
@@ -617,7 +617,7 @@ class Outcome:
 def describe_entry(entry: HistoryEntry) -> str:
     user = entry.record.history_user
     return _("Reverted change of {date} by {user}").format(
-        date=formats.date_format(entry.record.history_date, "SHORT_DATETIME_FORMAT"),
+        date=formats.date_format(timezone.localtime(entry.record.history_date), "SHORT_DATETIME_FORMAT"),
         user=user if user is not None else _("system"),
     )
 
@@ -729,7 +729,7 @@ def restore_version(model: type[models.Model], pk: int, entry: HistoryEntry, use
     and its child records (representatives, links, goal links). What no longer exists is named."""
     outcome = Outcome()
     reason = _("Restored version of {date}").format(
-        date=formats.date_format(entry.record.history_date, "SHORT_DATETIME_FORMAT"))
+        date=formats.date_format(timezone.localtime(entry.record.history_date), "SHORT_DATETIME_FORMAT"))
     obj = model._default_manager.get(pk=pk)
     own_rows, _t = _load(model, model.history.filter(id=pk, history_date__lte=entry.record.history_date), None)  # type: ignore[attr-defined]
     own_rows = [r for r in own_rows if r.history_type != "-"]

@@ -12,7 +12,7 @@ from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django_filters import FilterSet
@@ -286,7 +286,7 @@ class HistoryActionView(RecordMixin, View):
             messages.success(request, history.describe_entry(entry) + ".")
         else:
             messages.success(request, _("Restored “{obj}” as it was on {date}.").format(
-                obj=obj, date=formats.date_format(date, "SHORT_DATETIME_FORMAT")))
+                obj=obj, date=formats.date_format(timezone.localtime(date), "SHORT_DATETIME_FORMAT")))
         _report(request, outcome)
         return HttpResponseRedirect(history_url)
 
