@@ -1,11 +1,20 @@
-"""Every create, change and delete is kept with who, when and what; deleted records can be restored."""
+"""Every create, change and delete is kept with who, when and what, relations and child records included; one
+change can be reverted, and an older version or a deleted record restored with its relations."""
 
+import datetime
+import html
 from typing import Any
 
+from django.apps import apps
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from udsyn.core import history
-from udsyn.engagements.models import Engagement, ExternalOrganisation
+from udsyn.engagements.models import City, Engagement, ExternalOrganisation, Representative
+from udsyn.steering.models import Alignment
+from udsyn.strategy.models import Goal
 
 
 def _edit(client: Any, engagement: Engagement, **changes: Any) -> Any:
@@ -84,24 +93,10 @@ def test_history_survives_deletion(login: Any, coordinator: Any, eurocities: Eng
 
 # ---- relations, child records, revert and restore (issue 14, point 4) --------------------------------
 
-import html  # noqa: E402
-
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-from udsyn.engagements.models import City, Representative  # noqa: E402
-from udsyn.steering.models import Alignment  # noqa: E402
-from udsyn.strategy.models import Goal  # noqa: E402
-
 
 def _a_minute_later() -> None:
     """What was saved so far happened a minute ago: the next save is an entry of its own (saves of one
     user within a few seconds are one entry)."""
-    import datetime
-
-    from django.apps import apps
-    from django.db.models import F
-
     for model in apps.get_models():
         if model.__name__.startswith("Historical") and hasattr(model, "history_date"):
             model.objects.update(history_date=F("history_date") - datetime.timedelta(minutes=1))
