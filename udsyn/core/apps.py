@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from udsyn.core import requests, signals  # noqa: F401  - signals, and the change requests' policy
+        from udsyn.core import history, requests, signals  # noqa: F401  - receivers, and the requests' policy

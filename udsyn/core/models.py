@@ -118,3 +118,23 @@ class ChangeRequest(models.Model):
     def record(self) -> Any:
         model = self.content_type.model_class()
         return model._default_manager.filter(pk=self.object_id).first() if model else None
+
+
+class DeletedRelations(models.Model):
+    """What a record was linked to when it was deleted: its many-to-many relations, the records deleted
+    along with it, and the records that linked to it. Kept beside its deletion row in the history, so that
+    restoring it links everything again (Django removes these links without telling the history)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, verbose_name=_("type"))
+    history_id = models.PositiveBigIntegerField(_("deletion in the history"))
+    relations = models.JSONField(_("relations"), default=dict)
+
+    class Meta:
+        verbose_name = _("relations of a deleted record")
+        verbose_name_plural = _("relations of deleted records")
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "history_id"], name="unique_deleted_relations"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type} {self.history_id}"

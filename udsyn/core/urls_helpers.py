@@ -1,5 +1,5 @@
-"""URL helpers: the standard URL set of a record type (list, add, detail, edit, delete, history, deleted,
-restore), and absolute links for e-mails and calendars."""
+"""URL helpers: the standard URL set of a record type (list, add, detail, edit, delete, history with revert
+and restore of a version, deleted, restore), and absolute links for e-mails and calendars."""
 
 from typing import Any
 
@@ -16,10 +16,14 @@ def record_urls(prefix: str, model: Any, list_view: Any, detail_view: Any, edit_
     history_view: Any
     deleted_view: Any
     restore_view: Any
+    revert_view: Any
+    version_view: Any
     delete_view = type(f"{model.__name__}DeleteView", (views.ObjectDeleteView,), attrs)
     history_view = type(f"{model.__name__}HistoryView", (views.ObjectHistoryView,), attrs)
     deleted_view = type(f"{model.__name__}DeletedView", (views.DeletedListView,), attrs)
     restore_view = type(f"{model.__name__}RestoreView", (views.RestoreView,), attrs)
+    revert_view = type(f"{model.__name__}RevertView", (views.RevertView,), attrs)
+    version_view = type(f"{model.__name__}RestoreVersionView", (views.RestoreVersionView,), attrs)
     return [
         path(f"{prefix}/", list_view.as_view(), name=f"{name}_list"),
         path(f"{prefix}/add/", edit_view.as_view(), name=f"{name}_add"),
@@ -29,6 +33,8 @@ def record_urls(prefix: str, model: Any, list_view: Any, detail_view: Any, edit_
         path(f"{prefix}/<int:pk>/edit/", edit_view.as_view(), name=f"{name}_edit"),
         path(f"{prefix}/<int:pk>/delete/", delete_view.as_view(), name=f"{name}_delete"),
         path(f"{prefix}/<int:pk>/history/", history_view.as_view(), name=f"{name}_history"),
+        path(f"{prefix}/<int:pk>/history/revert/", revert_view.as_view(), name=f"{name}_revert"),
+        path(f"{prefix}/<int:pk>/history/restore/", version_view.as_view(), name=f"{name}_restore_version"),
     ]
 
 

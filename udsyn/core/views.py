@@ -12,6 +12,7 @@ from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django_filters import FilterSet
@@ -215,11 +216,19 @@ class ObjectHistoryView(RecordMixin, View):
         if not records.exists():
             raise Http404
         obj = self.model._default_manager.filter(pk=pk).first()
+        # The history of a record is read by those who may read the record (a deleted one: as it was).
+        if not allows(request.user, "view", obj if obj is not None else records.first().instance):
+            raise Http404
+        entries = history.timeline(self.model, pk)
         return render(request, "core/object_history.html", {
             **self.meta_context(),
             "object": obj,
             "title": str(obj) if obj else str(records.first()),
-            "entries": history.entries(records, self.model),
+            "entries": entries,
+            "newest_key": entries[0].key if entries else "",
+            "can_edit": obj is not None and allows(request.user, "change", obj),
+            "revert_url": reverse(self.model.url_name("revert"), args=[pk]),  # type: ignore[attr-defined]
+            "restore_version_url": reverse(self.model.url_name("restore_version"), args=[pk]),  # type: ignore[attr-defined]
         })
 
 
@@ -233,16 +242,74 @@ class DeletedListView(RecordMixin, View):
         })
 
 
+def _report(request: HttpRequest, outcome: history.Outcome) -> None:
+    if outcome.skipped:
+        messages.warning(request, _("Not reverted because they were changed again later: {fields}.").format(
+            fields="; ".join(outcome.skipped)))
+    for note in outcome.missing:
+        messages.warning(request, note[:1].upper() + note[1:] + ".")
+
+
 class RestoreView(RecordMixin, View):
     def post(self, request: HttpRequest, history_id: int) -> HttpResponse:
         record = get_object_or_404(self.model.history, history_id=history_id, history_type="-")  # type: ignore[attr-defined]
         candidate = record.instance
         if not allows(request.user, "add", candidate):
             raise PermissionDenied
+        notes: list[str] = []
         try:
-            restored = history.restore(record, request.user)
+            restored = history.restore(record, request.user, notes=notes)
         except Exception as error:  # noqa: BLE001 - shown to the user as it is
             messages.error(request, _("Could not restore “{obj}”: {error}").format(obj=candidate, error=error))
             return HttpResponseRedirect(reverse(self.model.url_name("deleted")))  # type: ignore[attr-defined]
         messages.success(request, _("Restored “{obj}”.").format(obj=restored))
+        _report(request, history.Outcome(done=True, missing=notes))
         return HttpResponseRedirect(restored.get_absolute_url())  # type: ignore[attr-defined]
+
+
+class HistoryActionView(RecordMixin, View):
+    """Revert one entry of a record's history, or bring the record back to the version after it."""
+
+    action: ClassVar[str] = "revert"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = get_object_or_404(self.restricted("view"), pk=pk)
+        if not allows(request.user, "change", obj):
+            raise PermissionDenied
+        history_url = reverse(self.model.url_name("history"), args=[pk])  # type: ignore[attr-defined]
+        entry = history.find_entry(self.model, pk, request.POST.get("entry", ""))
+        if entry is None:
+            messages.error(request, _("That change is not in the history of “{obj}”.").format(obj=obj))
+            return HttpResponseRedirect(history_url)
+        if self.action == "revert" and not entry.can_revert:
+            messages.error(request, _("Only a change can be reverted, not a creation or a deletion."))
+            return HttpResponseRedirect(history_url)
+        for other in history.linked_records(entry, self.model):  # e.g. a funding line: its own rights
+            if not allows(request.user, "change", other):
+                raise PermissionDenied
+        try:
+            if self.action == "revert":
+                outcome = history.revert(entry, request.user, self.model, pk)
+            else:
+                outcome = history.restore_version(self.model, pk, entry, request.user)
+        except ValueError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(history_url)
+        date = entry.record.history_date
+        if not outcome.done:
+            messages.info(request, _("Nothing was changed."))
+        elif self.action == "revert":
+            messages.success(request, history.describe_entry(entry) + ".")
+        else:
+            messages.success(request, _("Restored “{obj}” as it was on {date}.").format(
+                obj=obj, date=formats.date_format(timezone.localtime(date), "SHORT_DATETIME_FORMAT")))
+        _report(request, outcome)
+        return HttpResponseRedirect(history_url)
+
+
+class RevertView(HistoryActionView):
+    action = "revert"
+
+
+class RestoreVersionView(HistoryActionView):
+    action = "restore_version"

@@ -228,7 +228,7 @@ class Inquiry(models.Model):
     )
 
     objects = InquiryQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["token", "client_key"])
+    history = HistoricalRecords(excluded_fields=["token", "client_key"], m2m_fields=[contributing_departments])
 
     class Meta:
         verbose_name = _("inquiry")
