@@ -766,7 +766,7 @@ def _replace_nested(docs: dict[str, YamlMap], present: set[str]) -> None:
 
 
 def import_tables(sheets: Sequence[Sheet], *, user: Any = None, dry_run: bool = False,
-                  progress: Callable[[int, int], None] | None = None) -> ImportResult:
+                  progress: Callable[[int, int], None] | None = None, create_themes: bool = False) -> ImportResult:
     """Import the tables: all their rows or, if any has a problem, none.
 
     ``progress(done, total)`` is called as rows are read, about a hundred times in all.
@@ -789,7 +789,7 @@ def import_tables(sheets: Sequence[Sheet], *, user: Any = None, dry_run: bool = 
     filename = _sources(sheets)
     result = registry.import_documents(
         [(filename, doc) for _code, doc in conversion.documents], user=user, dry_run=dry_run,
-        section_names={table.key: table.name for table in TABLES}, progress=tick,
+        section_names={table.key: table.name for table in TABLES}, progress=tick, create_themes=create_themes,
     )
     if progress is not None:
         progress(conversion.rows, conversion.rows)
