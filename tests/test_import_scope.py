@@ -112,7 +112,8 @@ def test_the_coordinator_of_another_municipality_is_told_why(
     response = client.post("/en/import/", {"text": YAML, "filename": "kbh.yaml", "action": "check"})
     page = response.content.decode()
     assert response.status_code == 403
-    assert "You may change only your own municipality&#x27;s records; this engagement belongs to København (0101)" in page
+    assert ("You may change only your own municipality&#x27;s records; this engagement belongs to København (0101)"
+            in page)
     assert "You may create only your own municipality" in page
 
 

@@ -90,17 +90,17 @@ class LimitedLoader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH:
                 raise yaml.composer.ComposerError(None, None, too_deep(), self.peek_event().start_mark)
-            node = super().compose_node(parent, index)
+            node: Any = super().compose_node(parent, index)
         finally:
             self._depth -= 1
         if not hasattr(node, "size"):
             if isinstance(node, yaml.MappingNode):
-                node.size = 1 + sum(key.size + value.size for key, value in node.value)  # type: ignore[attr-defined]
+                node.size = 1 + sum(key.size + value.size for key, value in node.value)
             elif isinstance(node, yaml.SequenceNode):
-                node.size = 1 + sum(child.size for child in node.value)  # type: ignore[attr-defined]
+                node.size = 1 + sum(child.size for child in node.value)
             else:
-                node.size = 1  # type: ignore[attr-defined]
-            if node.size > MAX_NODES:  # type: ignore[attr-defined]
+                node.size = 1
+            if node.size > MAX_NODES:
                 raise yaml.composer.ComposerError(None, None, _(
                     "It holds more than {count} values once its aliases are expanded.").format(count=MAX_NODES),
                     node.start_mark)

@@ -629,7 +629,18 @@ def _display(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, models.Model):
+        return _reference(value)
     return str(value)
+
+
+def _reference(obj: models.Model) -> str:
+    """A record as a file names it: a department by its code, a city as Name|CC, others by name or title."""
+    if isinstance(obj, Department | Municipality | Region):
+        return obj.code
+    if isinstance(obj, City):
+        return f"{obj.name}|{obj.country}"
+    return str(getattr(obj, "name", None) or getattr(obj, "title", None) or obj)
 
 
 def _snapshot(obj: models.Model) -> dict[str, Any]:
@@ -1130,8 +1141,8 @@ class _FileImport:
             self._change(rec, kind, rec.schema.key_for(model_field.name), old_text, new_text, flag)
         for name, current, targets in m2m_changes:
             key = next((k for k, col in rec.schema.cols.items() if col.field == name), name)
-            self._change(rec, kind, key, "; ".join(sorted(str(o) for o in current)),
-                         "; ".join(sorted(str(o) for o in targets)), "blanked" if current and not targets else "")
+            old, new = ("; ".join(sorted(_reference(o) for o in records)) for records in (current, targets))
+            self._change(rec, kind, key, old, new, "blanked" if current and not targets else "")
 
     def _change(self, rec: _Rec, kind: str, key: str, old: str, new: str, flag: str) -> None:
         self.result.changes.append(Change(kind, rec.where, key, old, new, flag, rec.data.line, self.filename))
