@@ -93,14 +93,15 @@ class LimitedLoader(yaml.SafeLoader):
             node: Any = super().compose_node(parent, index)
         finally:
             self._depth -= 1
-        if not hasattr(node, "size"):
+        if not hasattr(node, "size"):  # an alias gives the node it names, counted again
             if isinstance(node, yaml.MappingNode):
-                node.size = 1 + sum(key.size + value.size for key, value in node.value)
+                size = 1 + sum(_size(key) + _size(value) for key, value in node.value)
             elif isinstance(node, yaml.SequenceNode):
-                node.size = 1 + sum(child.size for child in node.value)
+                size = 1 + sum(_size(child) for child in node.value)
             else:
-                node.size = 1
-            if node.size > MAX_NODES:
+                size = 1
+            node.size = size
+            if size > MAX_NODES:
                 raise yaml.composer.ComposerError(None, None, _(
                     "It holds more than {count} values once its aliases are expanded.").format(count=MAX_NODES),
                     node.start_mark)
@@ -116,6 +117,11 @@ class LimitedLoader(yaml.SafeLoader):
                 None, None, _('"{value}" cannot be read: {error}').format(
                     value=str(node.value)[:40] if isinstance(node, yaml.ScalarNode) else node.tag, error=error),
                 node.start_mark) from None
+
+
+def _size(node: Any) -> int:
+    """The values a node holds once expanded (1 for a node that holds itself, not yet counted)."""
+    return int(getattr(node, "size", 1))
 
 
 def load_yaml(content: bytes | str) -> Any:
