@@ -63,6 +63,9 @@ class ImportProblem:
     row: bool = False  # the place is a spreadsheet row, not a line of text
     refused: bool = False  # the user may not write the record
 
+    def __post_init__(self) -> None:
+        self.where, self.field = str(self.where), str(self.field)  # a key may be a number
+
     def __str__(self) -> str:
         place = _("row {row}").format(row=self.line) if self.row else _("line {line}").format(line=self.line)
         parts = [place] if self.line else []

@@ -870,6 +870,8 @@ def is_registry_file(filename: str, content: bytes) -> bool:
     """
     if Path(filename).suffix.casefold() not in (".yaml", ".yml"):
         return False
+    if re.search(rb"^(municipality|source):", content, re.MULTILINE):
+        return True
     try:
         data = limits.load_yaml(content)
     except (yaml.YAMLError, ValueError):
