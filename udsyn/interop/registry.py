@@ -669,6 +669,7 @@ class _Rec:
         self.refs: dict[str, Any] = {}
         if not isinstance(data, YamlMap):
             self.problem("", _("Give a mapping of keys and values here."))
+            self.blocked = True  # nothing more to say of it: its model's checks would only repeat this
             return
         self._check_keys()
         self._read()
