@@ -147,4 +147,33 @@ def test_the_check_lists_changes_field_by_field_and_flags_emptied_and_shortened_
             "    kind: membership\n    lead: ØKF\n    description: Netværk\n    departments: [TMF]\n")
     page = client.post("/en/import/", {"text": text, "action": "check"}).content.decode()
     assert "<strong>Shortened:</strong> Netværk" in page
-    assert "<code>departments</code></td><td>KFF; TMF</td><td>TMF</td>" in page
+    assert "<code>departments</code></td><td>KFF; TMF</td><td><strong>Shortened:</strong> TMF</td>" in page
+
+
+SEEDS = Path(__file__).resolve().parent.parent / "data" / "seed"
+
+
+@pytest.mark.parametrize("seed", sorted(path.name for path in SEEDS.glob("*.yaml")))
+def test_every_seed_cut_mid_line_is_refused_with_the_line_it_ends_in(seed: str) -> None:
+    content = (SEEDS / seed).read_text(encoding="utf-8")
+    for index in range(1, 16):
+        cut = len(content) * index // 16
+        while content[cut - 1] == "\n":
+            cut += 1
+        result = import_registry(content[:cut], filename=seed)
+        assert not result.ok
+        assert result.problems[0].line == content[:cut].count("\n") + 1
+        assert "ends in the middle of a line" in result.problems[0].message
+
+
+def test_a_seed_cut_at_the_end_of_a_line_changes_nothing_unflagged() -> None:
+    """A cut at a line's end can still be valid YAML: then every change it would make is flagged."""
+    seed = SEEDS / "0169-hoeje-taastrup.yaml"
+    assert import_registry(seed.read_bytes(), filename=seed.name).ok
+    lines = seed.read_text(encoding="utf-8").splitlines(keepends=True)
+    flagged = 0
+    for end in range(20, len(lines), 7):
+        result = import_registry("".join(lines[:end]), filename=seed.name, dry_run=True)
+        assert all(change.flag for change in result.changes), [str(c) for c in result.changes if not c.flag]
+        flagged += len(result.changes)
+    assert flagged  # some cuts shorten a text or a list

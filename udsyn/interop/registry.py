@@ -1146,7 +1146,9 @@ class _FileImport:
         for name, current, targets in m2m_changes:
             key = next((k for k, col in rec.schema.cols.items() if col.field == name), name)
             old, new = ("; ".join(sorted(_reference(o) for o in records)) for records in (current, targets))
-            self._change(rec, kind, key, old, new, "blanked" if current and not targets else "")
+            only_removes = {o.pk for o in targets} < {o.pk for o in current}  # as a list cut short would
+            flag = "blanked" if current and not targets else "shortened" if only_removes else ""
+            self._change(rec, kind, key, old, new, flag)
 
     def _change(self, rec: _Rec, kind: str, key: str, old: str, new: str, flag: str) -> None:
         self.result.changes.append(Change(kind, rec.where, key, old, new, flag, rec.data.line, self.filename))
