@@ -42,7 +42,7 @@ def test_an_api_body_nested_50000_deep_is_a_400(
     body = "[" * 50000 + "]" * 50000
     response = getattr(client, method)(path.format(pk=eurocities.pk), body, content_type="application/json")
     assert response.status_code == 400
-    assert "nested more than 32 levels deep" in response.json()["detail"]
+    assert "32" in response.json()["detail"]  # "nested more than 32 levels deep", in the caller's language
     body = '{"title": ' * 40 + '"x"' + "}" * 40
     response = getattr(client, method)(path.format(pk=eurocities.pk), body, content_type="application/json")
     assert response.status_code == 400
