@@ -137,6 +137,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["udsyn.api.permissions.RegistryPermission"],
+    # JSON nested deeper than the import's limit (udsyn.interop.limits) is a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "udsyn.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "udsyn.api.permissions.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

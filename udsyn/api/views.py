@@ -10,6 +10,7 @@ from rest_framework import status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.serializers import BaseSerializer
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from udsyn.api import serializers as s
@@ -273,6 +274,8 @@ class TokenView(ObtainAuthToken):
     """A token for a user name and password; send it as ``Authorization: Token <token>``."""
 
     schema = RegistrySchema()
+    # ObtainAuthToken names its own parsers; use the API's, which refuse bodies nested too deep.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
 
 class NotFoundView(APIView):

@@ -22,5 +22,5 @@ class RoleBackend(ModelBackend):
             role: Role | None = user.udsyn_role
         except Role.DoesNotExist:
             role = None
-        user._udsyn_role = role  # type: ignore[attr-defined]  # read by udsyn.core.permissions.role_of
+        user._udsyn_role = role  # type: ignore[attr-defined]  # read by udsyn.organisation.policies.role_of
         return user

@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from udsyn.core import permissions
+from udsyn.core.policy import allows
 from udsyn.engagements import duplicates, merge
 from udsyn.engagements.models import City, ExternalOrganisation, FundingProgramme, Merge, Theme
-from udsyn.organisation.models import Role
 
 TABS: dict[str, tuple[Any, Any]] = {
     "organisations": (ExternalOrganisation, gettext_lazy("Organisations")),
@@ -33,11 +32,11 @@ SHOWN = ("name", "name_en", "kind", "source", "country", "aliases", "website", "
 
 
 def may_see(user: Any) -> bool:
-    return permissions.kind_of(user) in (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR)
+    return allows(user, "view", Merge)
 
 
 def may_merge(user: Any) -> bool:
-    return permissions.is_admin(user)
+    return allows(user, "add", Merge)
 
 
 def _tab(tab: str) -> Any:

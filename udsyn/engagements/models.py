@@ -483,6 +483,8 @@ class Merge(models.Model):
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("undone by"))
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("merge")
         verbose_name_plural = _("merges")

@@ -10,6 +10,7 @@ from udsyn.engagements.models import (
     ExternalOrganisation,
     Funding,
     FundingProgramme,
+    Merge,
     Representative,
     Theme,
 )
@@ -50,3 +51,7 @@ p.register(ExternalOrganisation, shared("engagements__municipality"))
 p.register(City, shared("engagements__municipality"))
 p.register(Theme, shared("engagements__municipality"))
 p.register(FundingProgramme, shared("funding__municipality"))
+
+# Coordinators see the candidate duplicates and past merges; administrators merge and undo (a merge changes
+# records other municipalities use).
+p.register(Merge, p.Policy(view=p.Kinds((p.COORDINATOR,)), summary="Coordinators see; administrators merge."))

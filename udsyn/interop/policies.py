@@ -3,5 +3,8 @@
 from udsyn.core import policy as p
 from udsyn.interop.models import TableUpload
 
-p.register(TableUpload, p.Policy(view=p.Owner(), add=p.ANY_STAFF, change=p.Owner(),
-                                 summary="Its uploader."))
+# Importing and exporting internal tables are the coordinators' (what an import writes is then checked
+# record by record against each record's own rules: udsyn/interop/scope.py).
+p.register(TableUpload, p.Policy(view=p.Owner(), add=p.Kinds((p.COORDINATOR,)), change=p.Owner(),
+                                 extra={"import": p.Kinds((p.COORDINATOR,))},
+                                 summary="Coordinators import; an upload is its uploader's."))

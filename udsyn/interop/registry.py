@@ -41,6 +41,7 @@ from udsyn.engagements.models import (
     Theme,
 )
 from udsyn.inquiries.models import DeclineReason, DepartmentInquirySettings, OrganisationKind
+from udsyn.interop import limits, scope
 from udsyn.organisation.models import Committee, Department, Municipality, Person, Region, StatedFigure, Unit
 from udsyn.steering.models import Alignment
 from udsyn.strategy.models import FocusArea, Goal, Principle, Strategy, StrategyElement
@@ -60,6 +61,10 @@ class ImportProblem:
     message: str
     filename: str = ""
     row: bool = False  # the place is a spreadsheet row, not a line of text
+    refused: bool = False  # the user may not write the record
+
+    def __post_init__(self) -> None:
+        self.where, self.field = str(self.where), str(self.field)  # a key may be a number
 
     def __str__(self) -> str:
         place = _("row {row}").format(row=self.line) if self.row else _("line {line}").format(line=self.line)
@@ -78,6 +83,35 @@ MODELS: tuple[type[models.Model], ...] = (
 
 
 @dataclass
+class Change:
+    """One field an import changes on a record that exists: the check step lists them, field by field.
+
+    ``flag`` warns of an update that empties (``blanked``) or shortens (``shortened``) existing text, as a
+    file cut short would.
+    """
+
+    kind: str
+    record: str
+    field: str
+    old: str
+    new: str
+    flag: str = ""
+    line: int | None = None
+    filename: str = ""
+
+    def __str__(self) -> str:
+        warning = {"blanked": _(" (EMPTIED)"), "shortened": _(" (SHORTENED)")}.get(self.flag, "")
+        return _("{kind} {record}, {field}: {old} → {new}{warning}").format(
+            kind=self.kind, record=self.record, field=self.field, old=_shown(self.old), new=_shown(self.new),
+            warning=warning)
+
+
+def _shown(text: str, length: int = 80) -> str:
+    text = " ".join(text.split())
+    return '"{}"'.format(text if len(text) <= length else text[:length - 1] + "…")
+
+
+@dataclass
 class ImportResult:
     """What an import did (or, on a dry run or with problems, would have done), by model name."""
 
@@ -87,10 +121,22 @@ class ImportResult:
     deleted: Counter[str] = field(default_factory=Counter)
     problems: list[ImportProblem] = field(default_factory=list)
     municipality_codes: set[str] = field(default_factory=set)
+    changes: list[Change] = field(default_factory=list)
+    new_themes: dict[str, int | None] = field(default_factory=dict)  # themes named but not there, by name
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def refused(self) -> bool:
+        """Whether the user may not write some record of the import."""
+        return any(problem.refused for problem in self.problems)
+
+    @property
+    def flagged(self) -> list[Change]:
+        """The changes that empty or shorten existing text."""
+        return [change for change in self.changes if change.flag]
 
     @property
     def summary_rows(self) -> list[tuple[str, int, int, int, int]]:
@@ -104,26 +150,33 @@ class ImportResult:
         return rows
 
 
-def import_registry(source: Source, *, filename: str, user: Any = None, dry_run: bool = False) -> ImportResult:
+def import_registry(source: Source, *, filename: str, user: Any = None, dry_run: bool = False,
+                    create_themes: bool = False) -> ImportResult:
     """Check one registry file and, if it has no problems and this is not a dry run, write all of it."""
-    return import_files([(filename, source)], user=user, dry_run=dry_run)
+    return import_files([(filename, source)], user=user, dry_run=dry_run, create_themes=create_themes)
 
 
 class _RollBack(Exception):
     """Raised to undo a dry run or an import with problems."""
 
 
-def import_files(files: Sequence[tuple[str, Source]], *, user: Any = None, dry_run: bool = False) -> ImportResult:
-    """Import several files in order in one transaction: all of them, or (on any problem) none."""
+def import_files(files: Sequence[tuple[str, Source]], *, user: Any = None, dry_run: bool = False,
+                 create_themes: bool = False) -> ImportResult:
+    """Import several files in order in one transaction: all of them, or (on any problem) none.
+
+    Every record is checked, its user's right to write it included, before it is written; a theme an
+    engagement names that neither the database nor the files hold is created only with ``create_themes``
+    (else it is a problem), and is listed in the result's ``new_themes`` either way.
+    """
     def job(name: str, source: Source) -> Callable[[ImportResult], None]:
-        return lambda result: _FileImport(result, name, user).run(source)
+        return lambda result: _FileImport(result, name, user, create_themes=create_themes).run(source)
 
     return _in_one_transaction([job(name, source) for name, source in files], dry_run)
 
 
 def import_documents(documents: Sequence[tuple[str, "YamlMap"]], *, user: Any = None, dry_run: bool = False,
                      section_names: dict[str, str] | None = None,
-                     progress: Callable[[], None] | None = None) -> ImportResult:
+                     progress: Callable[[], None] | None = None, create_themes: bool = False) -> ImportResult:
     """Import documents already read (from spreadsheet rows, whose places are rows) in one transaction.
 
     ``section_names`` names sections as the user knows them (a table's name); ``progress()`` is called
@@ -131,7 +184,8 @@ def import_documents(documents: Sequence[tuple[str, "YamlMap"]], *, user: Any = 
     """
     def job(name: str, doc: YamlMap) -> Callable[[ImportResult], None]:
         def run(result: ImportResult) -> None:
-            _FileImport(result, name, user, rows=True, names=section_names, progress=progress).run_document(doc)
+            _FileImport(result, name, user, rows=True, names=section_names, progress=progress,
+                        create_themes=create_themes).run_document(doc)
         return run
 
     return _in_one_transaction([job(name, doc) for name, doc in documents], dry_run)
@@ -192,8 +246,8 @@ class YamlList(list[Any]):
         self.raw: list[str | None] = []
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, building YamlMap and YamlList.
+class _Loader(limits.LimitedLoader):
+    """PyYAML's safe loader within the import's limits (udsyn.interop.limits), building YamlMap and YamlList.
 
     The source text of scalars lets text fields keep what was written: an unquoted ``NO`` is Norway, not
     false, and an unquoted ``0101`` is a code, not the octal number 65.
@@ -242,7 +296,7 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
 def _load(text: str) -> tuple[Any, ImportProblem | None]:
     try:
-        return yaml.load(text, Loader=_Loader), None
+        return yaml.load(text, Loader=_Loader), None  # noqa: S506 (_Loader is a SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = " ".join(str(part) for part in (error.context, error.problem) if part)
@@ -275,11 +329,15 @@ _DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 def _text(value: Any, raw: str | None) -> str:
     if value is None:
         return ""
-    if isinstance(value, str):
-        return value.strip()
     if isinstance(value, bool | int | float | datetime.date) and raw is not None:
-        return raw.strip()
-    raise _Bad(_("Give text here, not a list or a mapping."))
+        value = raw
+    if not isinstance(value, str):
+        raise _Bad(_("Give text here, not a list or a mapping."))
+    if "\x00" in value:
+        raise _Bad(_("The text holds a NUL character (\\0), which cannot be stored."))
+    if len(value) > limits.MAX_CELL:
+        raise _Bad(_("The text is longer than {count} characters.").format(count=limits.MAX_CELL))
+    return value.strip()
 
 
 def _upper(value: Any, raw: str | None) -> str:
@@ -292,6 +350,8 @@ def _texts(value: Any, raw: str | None) -> list[str]:
         return []
     if not isinstance(value, YamlList):
         return [_text(value, raw)] if _text(value, raw) else []
+    if len(value) > limits.MAX_LIST:
+        raise _Bad(_("The list has more than {count} entries.").format(count=limits.MAX_LIST))
     texts = [_text(item, item_raw) for item, item_raw in zip(value, value.raw, strict=True)]
     if not all(texts):
         raise _Bad(_("The list has an empty entry."))
@@ -562,6 +622,30 @@ def _label(item: Any, key: str) -> str:
         return ""
 
 
+def _display(value: Any) -> str:
+    """A field's value as the check step shows it."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return _reference(value)
+    return str(value)
+
+
+def _reference(obj: models.Model) -> str:
+    """A record as a file names it: a department by its code, a city as Name|CC, others by name or title."""
+    if isinstance(obj, Department | Municipality | Region):
+        return obj.code
+    if isinstance(obj, City):
+        return f"{obj.name}|{obj.country}"
+    return str(getattr(obj, "name", None) or getattr(obj, "title", None) or obj)
+
+
 def _snapshot(obj: models.Model) -> dict[str, Any]:
     return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields
             if f.attname not in ("id", "created", "updated")}
@@ -585,6 +669,7 @@ class _Rec:
         self.refs: dict[str, Any] = {}
         if not isinstance(data, YamlMap):
             self.problem("", _("Give a mapping of keys and values here."))
+            self.blocked = True  # nothing more to say of it: its model's checks would only repeat this
             return
         self._check_keys()
         self._read()
@@ -691,8 +776,10 @@ class _FileImport:
     """Check and write one file, adding its problems and counts to the result."""
 
     def __init__(self, result: ImportResult, filename: str, user: Any, rows: bool = False,
-                 names: dict[str, str] | None = None, progress: Callable[[], None] | None = None) -> None:
+                 names: dict[str, str] | None = None, progress: Callable[[], None] | None = None,
+                 create_themes: bool = False) -> None:
         self.result = result
+        self.create_themes = create_themes
         self.filename = filename
         self.user = user
         self.rows = rows
@@ -767,6 +854,11 @@ class _FileImport:
         except UnicodeDecodeError:
             self.problem(None, "", "", _("The file is not UTF-8 text."))
             return None
+        if text.strip() and not text.endswith(("\n", "\r")):
+            self.problem(text.count("\n") + 1, "", "", _(
+                "The file ends in the middle of a line, so it may have been cut short. If it is complete, end it "
+                "with a line break."))
+            return None
         doc, problem = _load(text)
         if problem is not None:
             problem.filename = self.filename
@@ -822,11 +914,15 @@ class _FileImport:
 
     def _declare_nested(self) -> None:
         for index, department in self._items("departments"):
+            if not isinstance(department, YamlMap):
+                continue
             code = _key(_label(department, "code"))
             for unit_index, unit in _list_items(department.get("units")):
                 where = f"departments[{index}], units"
                 self._declare_one(self.units, (code, _key(_label(unit, "name"))), unit, where, unit_index, "name")
         for index, engagement in self._items("engagements"):
+            if not isinstance(engagement, YamlMap):
+                continue
             for funding_index, funding in _list_items(engagement.get("funding")):
                 where = f"engagements[{index}], funding"
                 self._declare_one(self.funding, _key(_label(funding, "title")), funding, where, funding_index, "title")
@@ -967,6 +1063,7 @@ class _FileImport:
             return None
         obj = existing if existing is not None else model()
         before = None if existing is None else _snapshot(existing)
+        allowed_before = existing is None or scope.may_write(self.user, existing, "change")
         if rec.data.keep_internal and existing is not None:
             hidden = set(getattr(existing, "internal_fields", None) or [])
             values = {name: value for name, value in values.items() if name not in hidden}
@@ -981,11 +1078,18 @@ class _FileImport:
         if not rec.ok:
             return None
         self._stamp(obj)
-        changed = before is None or _snapshot(obj) != before
+        after = _snapshot(obj)
+        changed = before is None or after != before
+        m2m_changes = self._m2m_changes(obj, m2m or {}, fresh=before is None)
+        if (changed or m2m_changes) and not self._may_write(rec, obj, before is None, allowed_before, m2m or {}):
+            return None
+        if before is not None:
+            self._note_changes(rec, obj, before, after, m2m_changes)
         if changed and not self._save(rec, obj):
             return None
-        if m2m:
-            changed = self._set_m2ms(obj, m2m, fresh=before is None) or changed
+        if m2m_changes:
+            self._set_m2ms(obj, m2m_changes, fresh=before is None)
+            changed = True
         if changed or not rec.data.existing_only:
             self._count(model, "created" if before is None else "updated" if changed else "unchanged")
         return obj
@@ -999,16 +1103,71 @@ class _FileImport:
             return False
         return True
 
-    def _set_m2ms(self, obj: models.Model, m2m: dict[str, list[Any]], fresh: bool) -> bool:
+    def _may_write(self, rec: _Rec, obj: models.Model, created: bool, allowed_before: bool,
+                   m2m: dict[str, list[Any]]) -> bool:
+        """Whether the user may write the record as it was and as it will be; if not, a problem that says why."""
+        if "participating_departments" in m2m:
+            obj._pending_department_ids = {d.pk for d in m2m["participating_departments"]}  # type: ignore[attr-defined]
+        try:
+            action = "add" if created else "change"
+            if allowed_before and scope.may_write(self.user, obj, action):
+                return True
+        finally:
+            if hasattr(obj, "_pending_department_ids"):
+                del obj._pending_department_ids
+        self.refuse(rec, scope.why_not(self.user, obj, action))
+        return False
+
+    def refuse(self, rec: _Rec, message: str) -> None:
+        rec.problem("", message)
+        self.problems[-1].refused = True
+
+    def _note_changes(self, rec: _Rec, obj: models.Model, before: dict[str, Any], after: dict[str, Any],
+                      m2m_changes: list[tuple[str, list[Any], list[Any]]]) -> None:
+        """Keep, for the check step, what the update changes field by field."""
+        kind = capfirst(str(obj._meta.verbose_name))
+        for model_field in obj._meta.concrete_fields:
+            name = model_field.attname
+            if name not in after or before.get(name) == after[name]:
+                continue
+            old, new = before.get(name), after[name]
+            if model_field.is_relation:
+                related = model_field.related_model._default_manager  # type: ignore[union-attr]
+                old = related.filter(pk=old).first() if old is not None else None
+                new = getattr(obj, model_field.name)
+            old_text, new_text = _display(old), _display(new)
+            flag = ""
+            if isinstance(model_field, models.CharField | models.TextField) and not model_field.choices:
+                if old_text.strip() and not new_text.strip():
+                    flag = "blanked"
+                elif len(new_text.strip()) < len(old_text.strip()):
+                    flag = "shortened"
+            self._change(rec, kind, rec.schema.key_for(model_field.name), old_text, new_text, flag)
+        for name, current, targets in m2m_changes:
+            key = next((k for k, col in rec.schema.cols.items() if col.field == name), name)
+            old, new = ("; ".join(sorted(_reference(o) for o in records)) for records in (current, targets))
+            only_removes = {o.pk for o in targets} < {o.pk for o in current}  # as a list cut short would
+            flag = "blanked" if current and not targets else "shortened" if only_removes else ""
+            self._change(rec, kind, key, old, new, flag)
+
+    def _change(self, rec: _Rec, kind: str, key: str, old: str, new: str, flag: str) -> None:
+        self.result.changes.append(Change(kind, rec.where, key, old, new, flag, rec.data.line, self.filename))
+
+    def _m2m_changes(self, obj: models.Model, m2m: dict[str, list[Any]],
+                     fresh: bool) -> list[tuple[str, list[Any], list[Any]]]:
+        """(field, current records, records to set) for each many-to-many list that differs."""
+        changes = []
+        for name, targets in m2m.items():
+            current: list[Any] = [] if fresh else list(getattr(obj, name).all())
+            if {related.pk for related in current} != {target.pk for target in targets}:
+                changes.append((name, current, targets))
+        return changes
+
+    def _set_m2ms(self, obj: models.Model, m2m_changes: list[tuple[str, list[Any], list[Any]]], fresh: bool) -> None:
         """Set the many-to-many fields that differ. Each change would make simple-history write a whole
         historical record with copies of every many-to-many list (five for an engagement), so the history
         is written once, with the last change, holding them all."""
-        changes = []
-        for name, targets in m2m.items():
-            manager = getattr(obj, name)
-            current: set[Any] = set() if fresh else {related.pk for related in manager.all()}
-            if current != {target.pk for target in targets}:
-                changes.append((manager, targets))
+        changes = [(getattr(obj, name), targets) for name, _current, targets in m2m_changes]
         for i, (manager, targets) in enumerate(changes):
             last = i == len(changes) - 1
             if not last:
@@ -1021,9 +1180,16 @@ class _FileImport:
             finally:
                 if not last:
                     del obj.skip_history_when_saving  # type: ignore[attr-defined]
-        return bool(changes)
 
-    def _delete(self, obj: models.Model) -> None:
+    def _delete(self, obj: models.Model, rec: _Rec | None = None) -> None:
+        if not scope.may_write(self.user, obj, "delete"):
+            message = "{}: {}".format(obj, scope.why_not(self.user, obj, "delete"))
+            if rec is not None:
+                self.refuse(rec, message)
+            else:
+                self.problem(None, "", "", message)
+                self.problems[-1].refused = True
+            return
         self._stamp(obj)
         obj.delete()
         self._count(type(obj), "deleted")
@@ -1389,18 +1555,30 @@ class _FileImport:
         return m2m
 
     def _themes_of(self, rec: _Rec) -> list[Theme]:
-        """The engagement's themes; a theme the file does not list is created (when the engagement is valid)."""
-        themes = []
-        for name in rec.refs["themes"]:
+        """The engagement's themes. A theme neither the database nor the files hold is new vocabulary: it is
+        listed in the result's ``new_themes``, and created (when the engagement is valid) only when the user
+        confirmed it (``create_themes``); otherwise it is a problem."""
+        themes, unknown = [], []
+        for index, name in enumerate(rec.refs["themes"]):
             theme = self.themes.get(_key(name))
             if theme is None and _key(name) in self.themes.declared:
                 rec.blocked = True
-            elif theme is None and rec.ok:
-                theme = self._upsert(rec, Theme, None, {"name": name})
-                if theme is not None:
-                    self.themes.add(theme, _key(name))
+            elif theme is None:
+                unknown.append(name)
+                self.result.new_themes.setdefault(name, rec.item_line("themes", index))
+                if self.create_themes and rec.ok:
+                    theme = self._upsert(rec, Theme, None, {"name": name})
+                    if theme is not None:
+                        self.themes.add(theme, _key(name))
             if theme is not None:
                 themes.append(theme)
+        if unknown and not self.create_themes:
+            shown = ", ".join(f'"{name}"' for name in unknown[:10])
+            more = _(" and {count} more").format(count=len(unknown) - 10) if len(unknown) > 10 else ""
+            rec.problem("themes", _(
+                "No theme {names}{more}. List new themes under themes:, or confirm that they are to be created "
+                "(the check page's \"Create the new themes\", or udsyn import --create-themes).").format(
+                names=shown, more=more))
         return themes
 
     def _check_unique(self, records: list[_Rec], key: str) -> None:

@@ -47,7 +47,7 @@ from udsyn.engagements.models import (
     Representative,
     Theme,
 )
-from udsyn.interop import registry
+from udsyn.interop import limits, registry
 from udsyn.interop.registry import ImportProblem, ImportResult, YamlList, YamlMap
 from udsyn.organisation.models import Committee, Department, Municipality, Person, Region, StatedFigure, Unit
 from udsyn.steering.models import Alignment
@@ -492,7 +492,19 @@ def table_named(name: str) -> Table | None:
 
 
 def read(filename: str, content: bytes, table: str = "") -> list[Sheet]:
-    """The tables in a file, by its extension: .csv, .xlsx, .json, .yaml/.yml or .zip (of CSV files)."""
+    """The tables in a file, by its extension: .csv, .xlsx, .json, .yaml/.yml or .zip (of CSV files).
+
+    Unreadable, with the row where it can be told, for a file cut short (a row with fewer cells than the
+    header, an unterminated quote, a YAML file ending mid-line, JSON ending mid-structure) and for one that
+    breaks a limit of udsyn.interop.limits.
+    """
+    try:
+        return _read(filename, content, table)
+    except limits.LimitExceeded as error:
+        raise Unreadable(f"{filename}: {error}") from None
+
+
+def _read(filename: str, content: bytes, table: str) -> list[Sheet]:
     suffix = Path(filename).suffix.casefold()
     if suffix == ".csv":
         return [_read_csv(filename, content, table or filename)]
@@ -510,27 +522,59 @@ def _read_csv(source: str, content: bytes, name: str) -> Sheet:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise Unreadable(_("{filename} is not UTF-8 text.").format(filename=source)) from error
+    if "\x00" in text:
+        line = text[:text.index("\x00")].count("\n") + 1
+        raise Unreadable(_("{filename}: line {line} holds a NUL character; the file is not a CSV text file.").format(
+            filename=source, line=line))
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip() for h in next(reader, [])]
-    sheet = Sheet(table_named(name), Path(name).stem, source, header)
-    for number, values in enumerate(reader, start=2):
-        if any(v.strip() for v in values):
-            sheet.rows.append((number, dict(zip(header, values, strict=False))))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    row = 1  # the row being read
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        sheet = Sheet(table_named(name), Path(name).stem, source, header)
+        row = 2
+        for number, values in enumerate(reader, start=2):
+            row = number + 1
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                raise Unreadable(_(
+                    "{filename}: row {row} has {cells} cells, but the header has {columns} columns. The file may "
+                    "have been cut short, or a cell holds an unquoted separator.").format(
+                    filename=source, row=number, cells=len(values), columns=len(header)))
+            sheet.rows.append((number, dict(zip(header, values, strict=True))))
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            message = _("{filename}: row {row} has a cell longer than {count} characters.").format(
+                filename=source, row=row, count=limits.MAX_CELL)
+        elif "unexpected end of data" in str(error):
+            message = _("{filename}: row {row} has a quote that is never closed, so the file may have been cut "
+                        "short.").format(filename=source, row=row)
+        else:
+            message = _("{filename}: row {row} cannot be read as CSV: {error}").format(
+                filename=source, row=row, error=error)
+        raise Unreadable(message) from None
+    if sheet.rows and not text.endswith(("\n", "\r", '"')):
+        raise Unreadable(_(
+            "{filename}: the file ends in the middle of row {row}, so it may have been cut short. If it is "
+            "complete, end it with a line break.").format(filename=source, row=sheet.rows[-1][0]))
     return sheet
+
 
 
 def _read_zip(source: str, content: bytes) -> list[Sheet]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-    except zipfile.BadZipFile as error:
-        raise Unreadable(_("{filename} is not a zip file.").format(filename=source)) from error
-    sheets = []
-    for info in archive.infolist():
-        if info.filename.casefold().endswith(".csv") and not info.is_dir():
-            name = Path(info.filename).name
-            sheets.append(_read_csv(f"{source}: {name}", archive.read(info), name))
+        limits.check_zip(archive, source)
+        budget = [limits.MAX_UNPACKED]
+        sheets = []
+        for info in archive.infolist():
+            if info.filename.casefold().endswith(".csv") and not info.is_dir():
+                name = Path(info.filename).name
+                sheets.append(_read_csv(f"{source}: {name}", limits.read_member(archive, info, budget, source), name))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, RuntimeError) as error:
+        raise Unreadable(_("{filename} is not a zip file that can be read.").format(filename=source)) from error
     if not sheets:
         raise Unreadable(_("{filename} holds no CSV files.").format(filename=source))
     return sheets
@@ -538,7 +582,11 @@ def _read_zip(source: str, content: bytes) -> list[Sheet]:
 
 def _read_xlsx(source: str, content: bytes) -> list[Sheet]:
     try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            limits.check_zip(archive, source)
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except limits.LimitExceeded:
+        raise
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
         raise Unreadable(_("{filename} is not an Excel workbook (.xlsx).").format(filename=source)) from error
     sheets = []
@@ -548,17 +596,29 @@ def _read_xlsx(source: str, content: bytes) -> list[Sheet]:
         while header and not header[-1]:
             header.pop()
         sheet = Sheet(table_named(worksheet.title), worksheet.title, f"{source}: {worksheet.title}", header)
-        for number, values in enumerate(rows, start=2):
-            if any(v not in (None, "") for v in values):
-                sheet.rows.append((number, dict(zip(header, values, strict=False))))
+        try:
+            for number, values in enumerate(rows, start=2):
+                if any(v not in (None, "") for v in values):
+                    sheet.rows.append((number, dict(zip(header, values, strict=False))))
+        except Exception as error:  # a damaged sheet: openpyxl raises many kinds
+            workbook.close()
+            raise Unreadable(_("{filename}: the sheet {sheet} cannot be read.").format(
+                filename=source, sheet=worksheet.title)) from error
         sheets.append(sheet)
     workbook.close()
     return sheets
 
 
 def _read_document(source: str, content: bytes, table: str) -> list[Sheet]:
+    is_json = source.casefold().endswith(".json")
+    if not is_json and content.strip() and not content.endswith((b"\n", b"\r")):
+        raise Unreadable(_(
+            "{filename}: the file ends in the middle of line {line}, so it may have been cut short. If it is "
+            "complete, end it with a line break.").format(filename=source, line=content.count(b"\n") + 1))
     try:
-        data = json.loads(content) if source.casefold().endswith(".json") else yaml.safe_load(content)
+        data = limits.load_json(content) if is_json else limits.load_yaml(content)
+    except limits.LimitExceeded:
+        raise
     except (ValueError, yaml.YAMLError) as error:
         raise Unreadable(_("{filename} cannot be read: {error}").format(filename=source, error=error)) from error
     if isinstance(data, list):
@@ -766,7 +826,7 @@ def _replace_nested(docs: dict[str, YamlMap], present: set[str]) -> None:
 
 
 def import_tables(sheets: Sequence[Sheet], *, user: Any = None, dry_run: bool = False,
-                  progress: Callable[[int, int], None] | None = None) -> ImportResult:
+                  progress: Callable[[int, int], None] | None = None, create_themes: bool = False) -> ImportResult:
     """Import the tables: all their rows or, if any has a problem, none.
 
     ``progress(done, total)`` is called as rows are read, about a hundred times in all.
@@ -789,7 +849,7 @@ def import_tables(sheets: Sequence[Sheet], *, user: Any = None, dry_run: bool = 
     filename = _sources(sheets)
     result = registry.import_documents(
         [(filename, doc) for _code, doc in conversion.documents], user=user, dry_run=dry_run,
-        section_names={table.key: table.name for table in TABLES}, progress=tick,
+        section_names={table.key: table.name for table in TABLES}, progress=tick, create_themes=create_themes,
     )
     if progress is not None:
         progress(conversion.rows, conversion.rows)
@@ -810,9 +870,11 @@ def is_registry_file(filename: str, content: bytes) -> bool:
     """
     if Path(filename).suffix.casefold() not in (".yaml", ".yml"):
         return False
+    if re.search(rb"^(municipality|source):", content, re.MULTILINE):
+        return True
     try:
-        data = yaml.safe_load(content)
-    except yaml.YAMLError:
+        data = limits.load_yaml(content)
+    except (yaml.YAMLError, ValueError):
         return True  # the registry importer reports where the YAML breaks, with its line
     if not isinstance(data, dict):
         return True

@@ -1,7 +1,10 @@
 """The web page of the registry importer: upload or paste a YAML file, check it, then import it.
 
 Nothing the user uploaded is lost: the file's text stays in the form, with every problem listed by
-line, so it can be corrected in place and checked again.
+line, so it can be corrected in place and checked again. The check lists what the import would change,
+field by field, warns of text it would empty or shorten, and lists the themes it would create, which are
+created only when the user ticks "Create the new themes". Every record is checked against what the user
+may write before anything is written; a refused import writes nothing and answers 403.
 """
 
 import logging
@@ -19,15 +22,16 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from udsyn.core import permissions
+from udsyn.core.policy import actor, allows
 from udsyn.interop import exports, tabular
 from udsyn.interop.models import TableUpload
-from udsyn.interop.registry import ImportProblem, ImportResult
-from udsyn.organisation.models import Municipality, Role
+from udsyn.interop.registry import Change, ImportProblem, ImportResult, import_registry
+from udsyn.organisation.models import Municipality
 
 log = logging.getLogger(__name__)
 
 MAX_UPLOAD = 5 * 1024 * 1024
+SHOWN_CHANGES = 1000  # changes kept for the check page of a table upload
 
 
 @login_required
@@ -49,14 +53,19 @@ def import_registry_view(request: HttpRequest) -> HttpResponse:
                 messages.error(request, _("The file is not UTF-8 text."))
                 return render(request, "interop/import.html", context, status=400)
             filename = upload.name or filename
+        elif text and not text.endswith(("\n", "\r")):
+            text += "\n"  # text typed or pasted in the form is whole: the user sees all of it
+        filename = _clean(filename)[:250]
         confirm = request.POST.get("action") == "import"
-        from udsyn.interop.registry import import_registry
-
-        result = import_registry(text, filename=filename, user=request.user, dry_run=not confirm)
-        scope_problem = _outside_scope_of(request.user, result)
-        context.update({"text": text, "filename": filename, "result": result, "checked": True})
-        if scope_problem:
-            messages.error(request, scope_problem)
+        create_themes = request.POST.get("create_themes") == "1"
+        # The check creates (and rolls back) new themes to count what the import would do; the import creates
+        # them only when the user ticked that it should.
+        result = import_registry(text, filename=filename, user=request.user, dry_run=not confirm,
+                                 create_themes=create_themes or not confirm)
+        context.update({"text": text, "filename": filename, "result": result, "checked": True,
+                        "create_themes": create_themes})
+        if result.refused:
+            messages.error(request, _("You may not write some of the file's records; nothing was written."))
             return render(request, "interop/import.html", context, status=403)
         if confirm and result.ok:
             messages.success(request, _("Imported {filename}.").format(filename=filename))
@@ -75,7 +84,7 @@ LARGE = 2000  # rows: a file with more is checked and imported in the background
 
 def _coordinator(user: Any) -> bool:
     """Administrators and coordinators import, and export everything (internal data included)."""
-    return permissions.kind_of(user) in (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR)
+    return allows(user, "import", TableUpload)
 
 
 def _importer(request: HttpRequest) -> None:
@@ -114,7 +123,7 @@ def tables_view(request: HttpRequest) -> HttpResponse:
         context["error"] = error
         return render(request, "interop/tables.html", context, status=400)
     saved = TableUpload.objects.create(
-        user=user, filename=upload.name or "", table=table, content=content,
+        user=user, filename=_clean(upload.name or "")[:250], table=table, content=content,
         total=sum(len(sheet.rows) for sheet in sheets),
     )
     _start(saved, dry_run=True)
@@ -127,10 +136,16 @@ def upload_view(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     upload = get_object_or_404(TableUpload, pk=pk, user=user)
     if request.method == "POST":
+        create_themes = request.POST.get("create_themes") == "1"
         if request.POST.get("action") == "import" and upload.state == TableUpload.State.CHECKED:
+            if upload.result.get("new_themes") and not create_themes:
+                context = {"upload": upload, "error": _(
+                    "The file names themes that do not exist yet. Tick \"Create the new themes\" to create them, "
+                    "or correct the file and upload it again.")}
+                return render(request, "interop/upload.html", context, status=400)
             upload.state, upload.done = TableUpload.State.IMPORTING, 0
             upload.save(update_fields=["state", "done"])
-            _start(upload, dry_run=False)
+            _start(upload, dry_run=False, create_themes=create_themes)
         return HttpResponseRedirect(reverse("interop:upload", args=[upload.pk]))
     if upload.working:
         upload.done, upload.total = caches["progress"].get(_progress_key(upload.pk), (upload.done, upload.total))
@@ -145,23 +160,26 @@ def _progress_key(pk: int) -> str:
     return f"table-upload-{pk}"
 
 
-def _start(upload: TableUpload, dry_run: bool) -> None:
+def _start(upload: TableUpload, dry_run: bool, create_themes: bool = False) -> None:
     if upload.total <= LARGE or getattr(settings, "UDSYN_REPORTS_INLINE", False):
-        _work(upload.pk, dry_run)
+        _work(upload.pk, dry_run, create_themes)
         return
 
     def target() -> None:
         close_old_connections()
         try:
-            _work(upload.pk, dry_run)
+            _work(upload.pk, dry_run, create_themes)
         finally:
             connection.close()
 
     threading.Thread(target=target, name=f"table-upload-{upload.pk}", daemon=True).start()
 
 
-def _work(pk: int, dry_run: bool) -> None:
-    """Check (dry run) or import the upload, and keep what came of it on the upload."""
+def _work(pk: int, dry_run: bool, create_themes: bool = False) -> None:
+    """Check (dry run) or import the upload, and keep what came of it on the upload.
+
+    Whatever happens, the upload leaves "checking" or "importing": a failure is kept as its problem.
+    """
     upload = TableUpload.objects.select_related("user").get(pk=pk)
     key = _progress_key(pk)
 
@@ -170,7 +188,9 @@ def _work(pk: int, dry_run: bool) -> None:
 
     try:
         sheets = tabular.read(upload.filename, bytes(upload.content), upload.table)
-        result = tabular.import_tables(sheets, user=upload.user, dry_run=dry_run, progress=progress)
+        # The check creates (and rolls back) new themes to count what the import would do, and lists them.
+        result = tabular.import_tables(sheets, user=upload.user, dry_run=dry_run, progress=progress,
+                                       create_themes=create_themes or dry_run)
         problems = [_problem_row(problem) for problem in result.problems]
     except tabular.Unreadable as error:
         result, problems = ImportResult(), [_problem_row(ImportProblem(None, "", "", str(error)))]
@@ -178,30 +198,50 @@ def _work(pk: int, dry_run: bool) -> None:
         log.exception("table upload %s failed", pk)
         message = _("The import failed: {error}").format(error=error)
         result, problems = ImportResult(), [_problem_row(ImportProblem(None, "", "", message))]
-    scope = _outside_scope_of(upload.user, result) if not problems else ""
-    if scope:
-        problems = [_problem_row(ImportProblem(None, "", "", scope))]
-    upload.result = {"problems": problems, "summary": [list(row) for row in result.summary_rows]}
+    upload.result = {
+        "problems": problems, "summary": [list(row) for row in result.summary_rows],
+        "refused": result.refused, "new_themes": sorted(_clean(name) for name in result.new_themes),
+        "changes": [_change_row(change) for change in result.changes[:SHOWN_CHANGES]],
+        "changes_total": len(result.changes), "flagged": len(result.flagged),
+    }
     upload.done = upload.total
     if problems:
         upload.state = TableUpload.State.FAILED
     else:
         upload.state = TableUpload.State.CHECKED if dry_run else TableUpload.State.IMPORTED
-    upload.save(update_fields=["result", "done", "state"])
+    try:
+        upload.save(update_fields=["result", "done", "state"])
+    except Exception:  # never left "checking": keep that it failed, without what could not be stored
+        log.exception("table upload %s: its result could not be kept", pk)
+        TableUpload.objects.filter(pk=pk).update(state=TableUpload.State.FAILED, done=upload.total, result={
+            "problems": [_problem_row(ImportProblem(None, "", "", _("The file could not be checked.")))],
+            "summary": []})
     caches["progress"].delete(key)
 
 
+def _clean(text: Any) -> str:
+    """Text that every database stores (PostgreSQL refuses NUL characters, even in JSON)."""
+    return str(text).replace("\x00", "\\0")
+
+
 def _problem_row(problem: ImportProblem) -> dict[str, Any]:
-    return {"file": problem.filename, "row": problem.line, "where": problem.where, "field": problem.field,
-            "message": problem.message}
+    return {"file": _clean(problem.filename), "row": problem.line, "where": _clean(problem.where),
+            "field": _clean(problem.field), "message": _clean(problem.message)}
+
+
+def _change_row(change: Change) -> dict[str, Any]:
+    return {"kind": _clean(change.kind), "record": _clean(change.record), "field": _clean(change.field),
+            "old": _clean(change.old[:300]), "new": _clean(change.new[:300]), "flag": change.flag,
+            "row": change.line}
 
 
 @login_required
 def export_view(request: HttpRequest) -> HttpResponse:
     """Download the registry in any export format; internal tables for coordinators and administrators."""
-    role = permissions.role_of(request.user)
+    who = actor(request.user)
     may_internal = _coordinator(request.user)
-    own = role.municipality if role and role.municipality and not permissions.is_admin(request.user) else None
+    own_id: Any = None if who.is_admin else who.municipality_id
+    own = Municipality.objects.filter(pk=own_id).first() if own_id is not None else None
     municipalities = [own] if own else list(Municipality.objects.with_registry().order_by("name"))
     context: dict[str, Any] = {
         "formats": exports.FORMATS, "tables": tabular.tables_for(may_internal), "municipalities": municipalities,
@@ -237,15 +277,3 @@ def download(content: bytes, extension: str, name: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
-
-def _outside_scope_of(user: Any, result: ImportResult) -> str:
-    """Coordinators import only their own municipality's records."""
-    if permissions.is_admin(user):
-        return ""
-    role = permissions.role_of(user)
-    own = role.municipality.code if role and role.municipality else None
-    foreign = {code for code in result.municipality_codes if code != own}
-    if foreign:
-        return _("As a coordinator you may import only your own municipality's records, not {codes}.").format(
-            codes=", ".join(sorted(foreign)))
-    return ""
