@@ -177,3 +177,22 @@ def test_a_seed_cut_at_the_end_of_a_line_changes_nothing_unflagged() -> None:
         assert all(change.flag for change in result.changes), [str(c) for c in result.changes if not c.flag]
         flagged += len(result.changes)
     assert flagged  # some cuts shorten a text or a list
+
+
+def test_a_new_shared_record_like_an_existing_one_is_pointed_out(db: None, capsys: Any) -> None:
+    """Issue 14: near-duplicates are warned about on import too."""
+    from udsyn.engagements.models import ExternalOrganisation
+
+    ExternalOrganisation.objects.create(name="Københavns Universitet", kind="university", country="DK")
+    content = ("organisations:\n  - name: Kbh. Universitet\n    kind: university\n    country: DK\n"
+               "  - name: Aalborg Universitet\n    kind: university\n    country: DK\n")
+    result = import_registry(content.encode(), filename="byer.yaml", dry_run=True)
+    assert result.ok
+    assert len(result.near_duplicates) == 1
+    assert "Kbh. Universitet" in result.near_duplicates[0]
+    assert "“Københavns Universitet”" in result.near_duplicates[0]
+    assert "byer.yaml line 2" in result.near_duplicates[0]
+    path = Path(__import__("tempfile").mkdtemp()) / "byer.yaml"
+    path.write_text(content, encoding="utf-8")
+    call_command("import", str(path), "--dry-run")
+    assert "Possible duplicate" in capsys.readouterr().out

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from udsyn.core.text import fold
 from udsyn.engagements import geo
+from udsyn.engagements.duplicates import find_duplicates
 from udsyn.engagements.models import (
     City,
     Engagement,
@@ -123,6 +124,7 @@ class ImportResult:
     municipality_codes: set[str] = field(default_factory=set)
     changes: list[Change] = field(default_factory=list)
     new_themes: dict[str, int | None] = field(default_factory=dict)  # themes named but not there, by name
+    near_duplicates: list[str] = field(default_factory=list)  # new shared records like existing ones
 
     @property
     def ok(self) -> bool:
@@ -604,6 +606,8 @@ SCOPED_SECTIONS = (
     "engagements", "funding", "stated_figures",
 )
 SECTIONS = ("municipality", *REFERENCE_SECTIONS, *SHARED_SECTIONS, *SCOPED_SECTIONS)
+# New records of these are compared with the existing ones (udsyn.engagements.duplicates).
+NEAR_DUPLICATE_CHECKED = (ExternalOrganisation, City, Theme, FundingProgramme)
 ENGAGEMENT_M2M = ("participating_departments", "contacts", "themes", "partner_organisations", "partner_cities")
 
 
@@ -1078,6 +1082,8 @@ class _FileImport:
         if not rec.ok:
             return None
         self._stamp(obj)
+        if before is None and model in NEAR_DUPLICATE_CHECKED:
+            self._warn_near_duplicates(rec, obj)
         after = _snapshot(obj)
         changed = before is None or after != before
         m2m_changes = self._m2m_changes(obj, m2m or {}, fresh=before is None)
@@ -1094,6 +1100,21 @@ class _FileImport:
             self._count(model, "created" if before is None else "updated" if changed else "unchanged")
         return obj
 
+    def _warn_near_duplicates(self, rec: _Rec, obj: models.Model) -> None:
+        """A new organisation, city, theme or programme like one that exists: said in the check step (the
+        file may mean the existing one under another spelling; a coordinator can merge them later)."""
+        candidates = find_duplicates(
+            type(obj), str(getattr(obj, "name", "")), kind=getattr(obj, "kind", None) or None,
+            country=getattr(obj, "country", None) or None, aliases=getattr(obj, "aliases", None) or (),
+            name_en=getattr(obj, "name_en", "") or "")
+        if candidates:
+            best = candidates[0]
+            self.result.near_duplicates.append(_(
+                "{place}: the new {kind} “{name}” is much like the existing “{other}” ({reason}, score {score})."
+            ).format(place="{} {}".format(self.filename, _("line {line}").format(line=rec.data.line)).strip(),
+                     kind=obj._meta.verbose_name, name=getattr(obj, "name", obj), other=best.name,
+                     reason=best.reason, score=best.score))
+
     def _save(self, rec: _Rec, obj: models.Model) -> bool:
         try:
             with transaction.atomic():
@@ -1106,15 +1127,15 @@ class _FileImport:
     def _may_write(self, rec: _Rec, obj: models.Model, created: bool, allowed_before: bool,
                    m2m: dict[str, list[Any]]) -> bool:
         """Whether the user may write the record as it was and as it will be; if not, a problem that says why."""
-        if "participating_departments" in m2m:
-            obj._pending_department_ids = {d.pk for d in m2m["participating_departments"]}  # type: ignore[attr-defined]
+        for name, targets in m2m.items():  # judged as they will be saved (udsyn.core.policy)
+            setattr(obj, "_pending_" + name, list(targets))
         try:
             action = "add" if created else "change"
             if allowed_before and scope.may_write(self.user, obj, action):
                 return True
         finally:
-            if hasattr(obj, "_pending_department_ids"):
-                del obj._pending_department_ids
+            for name in m2m:
+                obj.__dict__.pop("_pending_" + name, None)
         self.refuse(rec, scope.why_not(self.user, obj, action))
         return False
 

@@ -203,6 +203,7 @@ def _work(pk: int, dry_run: bool, create_themes: bool = False) -> None:
         "refused": result.refused, "new_themes": sorted(_clean(name) for name in result.new_themes),
         "changes": [_change_row(change) for change in result.changes[:SHOWN_CHANGES]],
         "changes_total": len(result.changes), "flagged": len(result.flagged),
+        "near_duplicates": [_clean(text) for text in result.near_duplicates[:SHOWN_CHANGES]],
     }
     upload.done = upload.total
     if problems:

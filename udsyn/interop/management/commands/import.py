@@ -69,6 +69,8 @@ class Command(BaseCommand):
         self._summary(result)
         if result.new_themes:
             self.stdout.write(_("New themes: {names}").format(names=", ".join(sorted(result.new_themes))))
+        for warning in result.near_duplicates:
+            self.stdout.write(_("Possible duplicate: {warning}").format(warning=warning))
         if dry_run:
             self._changes(result)
             self.stdout.write(_("Dry run: the files are valid; nothing was written."))
