@@ -107,14 +107,14 @@ def _diff(model: type[models.Model], new: Any, old: Any) -> list[FieldChange]:
         FieldChange(field=_label(model, change.field), old=_render(model, change.field, change.old),
                     new=_render(model, change.field, change.new))
         for change in new.diff_against(old).changes
-        if change.field not in {"updated", "created"}
+        if change.field not in {"updated", "created", "version"}
     ]
 
 
 def _initial(model: type[models.Model], record: Any) -> list[FieldChange]:
     changes = []
     for field in model._meta.concrete_fields:
-        if field.name in {"id", "created", "updated"}:
+        if field.name in {"id", "created", "updated", "version"}:
             continue
         value = getattr(record, field.attname, None)
         if value not in (None, "", [], False):

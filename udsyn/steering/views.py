@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from udsyn.core import permissions
+from udsyn.core.models import StaleVersion
 from udsyn.core.views_pages import chosen_municipality
 from udsyn.engagements.models import Engagement, Funding
 from udsyn.organisation.models import Department, Municipality, Role
@@ -281,10 +282,18 @@ def indicator_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if municipality is None or not permissions.coordinates(request.user, municipality.pk):
         raise PermissionDenied
     form = IndicatorForm(request.POST or None, instance=indicator, municipality=municipality)
+    conflict: dict[str, Any] = {}
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        messages.success(request, _("The indicator is saved."))
-        return HttpResponseRedirect(saved.get_absolute_url())
+        try:
+            with transaction.atomic():
+                saved = form.save()
+        except StaleVersion:
+            latest = indicator.history.select_related("history_user").first()  # type: ignore[union-attr]
+            conflict = {"conflict": form.conflict(), "conflict_by": latest and latest.history_user,
+                        "conflict_at": latest and latest.history_date}
+        else:
+            messages.success(request, _("The indicator is saved."))
+            return HttpResponseRedirect(saved.get_absolute_url())
     return render(request, "steering/indicator_form.html", {
-        "form": form, "indicator": indicator, "municipality": municipality,
-    }, status=400 if request.method == "POST" else 200)
+        "form": form, "indicator": indicator, "municipality": municipality, **conflict,
+    }, status=409 if conflict else 400 if request.method == "POST" else 200)
