@@ -72,13 +72,13 @@ def if_match(request: Any) -> set[int] | None:
 
 
 def stale(instance: Model, based_on: Any) -> PreconditionFailed:
-    return PreconditionFailed({
-        "detail": _("The {name} was changed by someone else after version {based_on}; it is now at version "
-                    "{version}. Read it again, apply your change to it and send it with If-Match: "
-                    "\"{version}\".").format(name=instance._meta.verbose_name, based_on=based_on,
-                                            version=instance.version),  # type: ignore[attr-defined]
-        "version": instance.version,  # type: ignore[attr-defined]
-    })
+    version = instance.version  # type: ignore[attr-defined]
+    error = PreconditionFailed(_(
+        "The {name} was changed by someone else after version {based_on}; it is now at version {version}. Read "
+        "it again, apply your change to it and send it with If-Match: \"{version}\"."
+    ).format(name=instance._meta.verbose_name, based_on=based_on, version=version))
+    error.detail = {"detail": error.detail, "version": version}  # type: ignore[assignment]  # the number as such
+    return error
 
 
 class VersionedMixin:

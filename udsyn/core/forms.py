@@ -1,10 +1,16 @@
 """The base form of every record: DKFDS styling, choices scoped to the user's municipality, and a
 permission check on the record as it would be saved (an editor cannot move a record out of reach)."""
 
+import datetime
+import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.utils import formats
@@ -124,17 +130,47 @@ def _shown(field: forms.Field, value: Any) -> str:
     return str(formats.localize(value))
 
 
+def _fingerprint(value: Any) -> str:
+    """A short digest of a field's value, the same for the value as stored and as a form cleans it."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, models.Model):
+            return value.pk
+        if isinstance(value, QuerySet | list | tuple | set):
+            return sorted(str(plain(v)) for v in value)
+        if isinstance(value, Decimal):
+            return str(value.normalize())
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        if isinstance(value, str):
+            return value.replace("\r\n", "\n").strip()
+        return "" if value is None else value
+
+    text = json.dumps(plain(value), default=str, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
 class VersionedForm(forms.ModelForm):
-    """A form that carries, in a hidden field, the version of the record it was based on, so that saving it
-    over a newer save is refused (``RegistryModel.expect_version``) and shown as a conflict (``conflict()``).
-    A post without the version (a script) saves as before."""
+    """A form that carries, in hidden fields, the version of the record it was based on and a digest of each
+    field's value then. Saving it over a newer save is refused (``RegistryModel.expect_version``) and shown as
+    a conflict (``conflict()``). A post without the version (a script) saves as before."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    based_on = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.initial["version"] = self.instance.version
+            self.initial["based_on"] = self._fingerprints(self.initial)
+
+    def _record_fields(self) -> list[str]:
+        """The fields of the form that are the record's own (many-to-many relations too)."""
+        names = {f.name for f in self._meta.model._meta.get_fields()}  # type: ignore[attr-defined]
+        return [name for name in self.fields if name in names and name != "version"]
+
+    def _fingerprints(self, values: Mapping[str, Any]) -> str:
+        return json.dumps({name: _fingerprint(values.get(name)) for name in self._record_fields()})
 
     def _post_clean(self) -> None:
         super()._post_clean()  # type: ignore[misc]
@@ -142,53 +178,37 @@ class VersionedForm(forms.ModelForm):
             self.instance.expect_version(getattr(self, "cleaned_data", {}).get("version"))
 
     def conflict(self) -> list[ConflictingField]:
-        """After a refused save: the fields someone else changed since the form's version, with the value now
+        """After a refused save: the fields someone else changed since the form was opened, with the value now
         saved and the form's. The form then carries the newest version and keeps what the user typed; a field
         the user left as it was takes the other's change, so that saving again does not undo it."""
-        model = self._meta.model  # type: ignore[attr-defined]
-        current = model._default_manager.get(pk=self.instance.pk)
-        based_on = self.cleaned_data.get("version")
-        history = getattr(current, "history", None)
-        base = history.filter(version=based_on).order_by("-history_date", "-history_id").first() \
-            if history is not None and based_on else None
+        current = self._meta.model._default_manager.get(pk=self.instance.pk)  # type: ignore[attr-defined]
+        names = self._record_fields()
+        stored_values = forms.models.model_to_dict(current, fields=names)
+        try:
+            before = json.loads(self.cleaned_data.get("based_on") or "{}")
+        except ValueError:
+            before = {}
         data: Any = self.data.copy()  # type: ignore[attr-defined]
         rows = []
-        for name, field in self.fields.items():
-            try:
-                model_field = model._meta.get_field(name)
-            except Exception:  # noqa: BLE001 - a form field that is not a model field
+        for name in names:
+            if name not in self.cleaned_data:
                 continue
-            if name == "version" or name not in self.cleaned_data:
-                continue
-            many = model_field.many_to_many
-            yours = self.cleaned_data[name]
-            if many:
-                stored_objects = list(getattr(current, name).all())
-                stored: Any = {o.pk for o in stored_objects}
-                mine: Any = {o.pk for o in yours}
-                before = None
-                old_rows = getattr(base, name, None) if base is not None else None
-                if old_rows is not None and hasattr(old_rows, "all"):
-                    before = {getattr(row, model_field.m2m_reverse_field_name() + "_id") for row in old_rows.all()}
-            else:
-                stored_objects = getattr(current, name)
-                stored, mine = getattr(current, model_field.attname), getattr(self.instance, model_field.attname)
-                before = getattr(base, model_field.attname) if base is not None else None
-            known = base is not None and (not many or before is not None)
-            if stored == mine or (known and stored == before):
-                continue
-            kept = not known or mine != before
-            if not kept:  # the user did not change it: take the other's change into the form
-                key = self.add_prefix(name)
-                value = field.prepare_value(sorted(stored) if many else stored)
+            field, stored, yours = self.fields[name], stored_values.get(name), self.cleaned_data[name]
+            if _fingerprint(stored) in (_fingerprint(yours), before.get(name)):
+                continue  # nobody else changed it, or to the same value
+            kept = _fingerprint(yours) != before.get(name)
+            if not kept:  # the user did not change it: the form takes the other's change
+                key, value = self.add_prefix(name), field.prepare_value(stored)
                 if isinstance(value, list | tuple):
                     data.setlist(key, [str(v) for v in value])
                 elif isinstance(value, bool):
                     data[key] = "on" if value else ""
                 else:
                     data[key] = "" if value is None else str(value)
-            rows.append(ConflictingField(str(field.label), _shown(field, stored_objects), _shown(field, yours), kept))
+            shown = stored if isinstance(stored, list) else getattr(current, name)
+            rows.append(ConflictingField(str(field.label), _shown(field, shown), _shown(field, yours), kept))
         data[self.add_prefix("version")] = str(current.version)
+        data[self.add_prefix("based_on")] = self._fingerprints(stored_values)
         self.data = data
         return rows
 
