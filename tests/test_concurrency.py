@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.db import connections, transaction
 from django.http import QueryDict
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -286,7 +286,8 @@ def _attempt(transition: Callable[..., None], *args: Any) -> Callable[[], str]:
 
     def run() -> str:
         try:
-            transition(*args)
+            with translation.override("en"):
+                transition(*args)
         except workflow.TransitionError as error:
             return str(error)
         return "done"
