@@ -155,7 +155,8 @@ class RegistryViewSet(VersionedMixin, viewsets.ModelViewSet):
         try:
             with transaction.atomic():
                 # Lock the row and check its version again: a change saved since the check is not deleted.
-                current = type(instance)._default_manager.select_for_update().filter(pk=instance.pk).first()
+                current = type(instance)._default_manager.select_for_update().order_by().filter(pk=instance.pk) \
+                    .first()
                 if current is None or current.version != instance.version:  # type: ignore[attr-defined]
                     raise stale(current or instance, instance.version)  # type: ignore[attr-defined]
                 instance.delete()
