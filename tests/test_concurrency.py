@@ -168,7 +168,7 @@ def test_the_conflict_shows_both_values_and_takes_changes_the_user_did_not_make(
     response = login(coordinator).post(url, {**opened, "annual_fee": "275000", "title": "Eurocities"})
     assert response.status_code == 409
     page = response.content.decode()
-    assert "tmf saved this record at" in page
+    assert "tmf saved this record on" in page
     rows = {row.label: row for row in response.context["conflict"]}
     assert rows["Annual fee (DKK)"].kept_yours and "300000" in rows["Annual fee (DKK)"].stored.replace(".", "")
     assert not rows["Internal notes"].kept_yours and rows["Internal notes"].stored == "Fra TMF"

@@ -71,11 +71,12 @@ def _require(inquiry: Inquiry, allowed: Iterable[str], action: str) -> None:
         done = inquiry.events.filter(kind=InquiryEvent.Kind.STATE, state=inquiry.state, by__isnull=False) \
             .select_related("by").order_by("-at", "-pk").first()
         if done is not None and done.by is not None:
-            raise TransitionError(_("The inquiry was already {state} by {name} at {when}; it cannot be {action}.")
-                                  .format(state=inquiry.get_state_display(),
-                                          name=done.by.get_full_name() or done.by.get_username(),
-                                          when=timezone.localtime(done.at).strftime("%d.%m.%Y %H:%M"),
-                                          action=action))
+            when = timezone.localtime(done.at)
+            raise TransitionError(_("The inquiry was already {state} by {name} on {day} at {time}; it cannot be "
+                                    "{action}.").format(state=inquiry.get_state_display(),
+                                                        name=done.by.get_full_name() or done.by.get_username(),
+                                                        day=when.strftime("%d.%m.%Y"), time=when.strftime("%H:%M"),
+                                                        action=action))
         raise TransitionError(_("An inquiry that is {state} cannot be {action}.").format(
             state=inquiry.get_state_display(), action=action))
 

@@ -205,11 +205,11 @@ def end_engagement(request: HttpRequest, engagement_pk: int) -> HttpResponse:
                 return HttpResponseRedirect(engagement.get_absolute_url())
         latest = engagement.history.select_related("history_user").first()  # type: ignore[attr-defined]
         by = latest.history_user if latest is not None else None
-        form.add_error(None, _("{title} is already {status} (saved by {name} at {when}); it was not ended again.")
-                       .format(title=engagement.title, status=engagement.get_status_display(),
-                               name=(by.get_full_name() or by.get_username()) if by else "?",
-                               when=timezone.localtime(latest.history_date).strftime("%d.%m.%Y %H:%M")
-                               if latest is not None else "?"))
+        when = timezone.localtime(latest.history_date if latest is not None else timezone.now())
+        form.add_error(None, _("{title} is already {status} (saved by {name} on {day} at {time}); it was not ended "
+                               "again.").format(title=engagement.title, status=engagement.get_status_display(),
+                                                name=(by.get_full_name() or by.get_username()) if by else "?",
+                                                day=when.strftime("%d.%m.%Y"), time=when.strftime("%H:%M")))
         return render(request, "steering/end_form.html", {"engagement": engagement, "form": form}, status=409)
     return render(request, "steering/end_form.html", {"engagement": engagement, "form": form},
                   status=400 if request.method == "POST" else 200)
