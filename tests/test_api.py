@@ -21,6 +21,11 @@ def _client(user: User | None = None) -> APIClient:
     return client
 
 
+def _if_match(client: APIClient, url: str) -> dict[str, str]:
+    """Writes say which version they are based on: the ETag of the record as read."""
+    return {"HTTP_IF_MATCH": client.get(url)["ETag"]}
+
+
 @pytest.fixture
 def registry(eurocities: Engagement, beijing: Engagement, atelier: Funding, person: Person) -> Engagement:
     eurocities.notes = "INTERNAL-NOTE-123"
@@ -86,19 +91,21 @@ def test_reader_cannot_write(registry: Engagement, reader: User) -> None:
 def test_department_editor_changes_only_what_the_department_leads(
         registry: Engagement, beijing: Engagement, okf_editor: User, tmf_editor: User,
         departments: dict[str, Department]) -> None:
+    url = f"/api/engagements/{registry.pk}/"
     # TMF only takes part in EUROCITIES: it neither changes nor deletes it.
-    assert _client(tmf_editor).patch(f"/api/engagements/{registry.pk}/", {"annual_fee": "1"}).status_code == 403
-    assert _client(tmf_editor).delete(f"/api/engagements/{registry.pk}/").status_code == 403
+    tmf = _client(tmf_editor)
+    assert tmf.patch(url, {"annual_fee": "1"}, **_if_match(tmf, url)).status_code == 403
+    assert tmf.delete(url, **_if_match(tmf, url)).status_code == 403
     client = _client(okf_editor)
-    assert client.patch(f"/api/engagements/{registry.pk}/", {"annual_fee": "300000"}).status_code == 200
+    assert client.patch(url, {"annual_fee": "300000"}, **_if_match(client, url)).status_code == 200
     registry.refresh_from_db()
     assert registry.annual_fee == Decimal("300000")
     health = Engagement.objects.get(title="Sundhedssamarbejde med Beijing")  # SUF's
     assert client.patch(f"/api/engagements/{health.pk}/", {"annual_fee": "1"}).status_code == 403
     # Moving an engagement out of the department is refused and leaves it as it was.
-    response = client.patch(f"/api/engagements/{registry.pk}/", {
+    response = client.patch(url, {
         "lead_department": departments["SUF"].pk, "participating_departments": [departments["KFF"].pk]},
-        format="json")
+        format="json", **_if_match(client, url))
     assert response.status_code == 403
     registry.refresh_from_db()
     assert {d.code for d in registry.departments} == {"ØKF", "TMF", "KFF"}
@@ -123,12 +130,12 @@ def test_coordinator_creates_a_shared_engagement_kept_in_history(
 
 
 def test_validation_errors_name_the_field(registry: Engagement, coordinator: User) -> None:
-    response = _client(coordinator).patch(f"/api/engagements/{registry.pk}/", {
-        "start_date": "2020-01-01", "end_date": "2019-01-01"}, format="json")
+    client, url = _client(coordinator), f"/api/engagements/{registry.pk}/"
+    response = client.patch(url, {"start_date": "2020-01-01", "end_date": "2019-01-01"}, format="json",
+                            **_if_match(client, url))
     assert response.status_code == 400
     assert "end_date" in response.json()
-    response = _client(coordinator).patch(f"/api/engagements/{registry.pk}/", {"status": "terminated"},
-                                          format="json")
+    response = client.patch(url, {"status": "terminated"}, format="json", **_if_match(client, url))
     assert response.status_code == 400 and "termination_reason" in response.json()
 
 
@@ -159,14 +166,15 @@ def test_schema_and_local_docs(db: None) -> None:
 def test_deleting_a_record_others_refer_to_is_a_conflict_not_a_server_error(
         registry: Engagement, atelier: Funding, coordinator: User, departments: dict[str, Department]) -> None:
     client = _client(coordinator)
-    response = client.delete(f"/api/departments/{departments['ØKF'].pk}/")
+    url = f"/api/departments/{departments['ØKF'].pk}/"
+    response = client.delete(url, **_if_match(client, url))
     assert response.status_code == 409
     assert "EUROCITIES" in response.json()["detail"]  # what uses it, by name
     assert Department.objects.filter(pk=departments["ØKF"].pk).exists()
-    assert client.delete(f"/api/programmes/{atelier.programme_id}/").status_code == 409
     parent = Engagement.objects.get(title="Søsterbyaftale med Beijing")  # has a child agreement
-    assert client.delete(f"/api/engagements/{parent.pk}/").status_code == 409
-    assert client.delete(f"/api/funding/{atelier.pk}/").status_code == 204
+    for url, code in ((f"/api/programmes/{atelier.programme_id}/", 409), (f"/api/engagements/{parent.pk}/", 409),
+                      (f"/api/funding/{atelier.pk}/", 204)):
+        assert client.delete(url, **_if_match(client, url)).status_code == code
 
 
 def test_unknown_api_addresses_answer_404_in_json(registry: Engagement) -> None:
@@ -204,7 +212,12 @@ def test_schema_is_the_same_for_every_caller_and_documents_errors(registry: Enga
     assert body == {"$ref": "#/components/schemas/Engagement"}
     assert set(paths["/api/engagements/"]["get"]["responses"]) == {"200", "400", "401", "404"}
     assert set(paths["/api/engagements/"]["post"]["responses"]) == {"201", "400", "401", "403", "415"}
-    assert set(paths["/api/themes/{id}/"]["delete"]["responses"]) == {"204", "401", "403", "404", "409"}
+    assert set(paths["/api/themes/{id}/"]["delete"]["responses"]) == {"204", "401", "403", "404", "409", "412",
+                                                                     "428"}
+    # Changes say which version they are based on; reading a record gives its version as ETag.
+    patch = paths["/api/themes/{id}/"]["patch"]
+    assert {"412", "428"} <= set(patch["responses"]) and "If-Match" in {p["name"] for p in patch["parameters"]}
+    assert "ETag" in paths["/api/themes/{id}/"]["get"]["responses"]["200"]["headers"]
     assert set(paths["/api/token/"]["post"]["responses"]) == {"200", "400", "401", "403", "415"}
 
 

@@ -120,10 +120,18 @@ def callers(coordinator: User) -> dict[str, dict[str, str]]:
     return {"anonymous": {}, "coordinator": {"Authorization": f"Token {Token.objects.create(user=coordinator).key}"}}
 
 
-def _refer_to_registry(ids: dict[str, int]) -> Any:
-    """Make a generated request's references (body fields, query parameters) point to real records."""
+def _version(route: str, pk: int) -> int:
+    viewset = next(v for prefix, v, _basename in router.registry if prefix == route)
+    return viewset.serializer_class.Meta.model._default_manager.get(pk=pk).version  # type: ignore[no-any-return]
+
+
+def _refer_to_registry(ids: dict[str, int], route: str) -> Any:
+    """Make a generated request's references (body fields, query parameters) point to real records, and its
+    changes say they are based on the record's current version (If-Match), as clients that read it first do."""
 
     def refer(case: Any) -> Any:
+        if case.method.upper() in ("PUT", "PATCH", "DELETE") and route in ids:
+            case.headers = {**(case.headers or {}), "If-Match": f'"{_version(route, ids[route])}"'}
         for container in (case.body, case.query):
             if isinstance(container, dict):
                 for name, value in container.items():
@@ -141,7 +149,8 @@ def _strategy(operation: Any, ids: dict[str, int], route: str) -> st.SearchStrat
     strategies = []
     for mode in schemathesis.GenerationMode:
         strategies += [operation.as_strategy(generation_mode=mode),
-                       operation.as_strategy(generation_mode=mode, path_parameters=fixed).map(_refer_to_registry(ids))]
+                       operation.as_strategy(generation_mode=mode, path_parameters=fixed).map(
+                           _refer_to_registry(ids, route))]
     return st.one_of(strategies)
 
 

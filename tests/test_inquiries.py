@@ -19,7 +19,7 @@ from udsyn.inquiries import workflow
 from udsyn.inquiries.models import DeclineReason, Inquiry, InquiryEvent
 from udsyn.organisation.models import Department, Municipality, StatedFigure
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # e-mails go out when a change is committed
 TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
 
 

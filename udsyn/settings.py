@@ -7,6 +7,7 @@
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -94,6 +95,13 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Tests run on a file too (not in memory): the concurrency tests' threads need SQLite's locks, which wait;
+    # a database in memory shared by several connections answers "table is locked" at once instead. The file
+    # is in memory where the system offers that (/dev/shm), one per test process.
+    _shm = Path("/dev/shm")
+    DATABASES["default"]["TEST"] = {
+        "NAME": str((_shm if _shm.is_dir() else Path(tempfile.gettempdir())) / f"udsyn-test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -7,13 +7,17 @@ drf-spectacular documents only the success response; clients (and schemathesis) 
 - 403 when the user's role does not allow the write;
 - 404 for an unknown id, or a page past the end of a list;
 - 409 when a record cannot be deleted because others refer to it;
-- 415 for a body in a media type the operation does not take.
+- 412 when a change or deletion is based on an older version of the record than the one saved;
+- 415 for a body in a media type the operation does not take;
+- 428 when a change or deletion does not say which version it is based on (If-Match, or ``version``).
+
+Reading one record answers its version as ETag, which changes and deletions send back in If-Match.
 """
 
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -22,6 +26,20 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, in the caller's language.")
 
+
+class StaleVersionSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Who changed what since, and how to go on, in the caller's language.")
+    version = serializers.IntegerField(help_text="The record's version now (its ETag).")
+
+
+VERSIONED = ("update", "partial_update", "destroy")
+IF_MATCH = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER,
+    description="The ETag of the record as read (its version, e.g. \"3\"): the change is made only if the record "
+                "is still at that version (else 412). Required unless the body gives the `version`; a change that "
+                "names no version answers 428.")
+ETAG = OpenApiParameter("ETag", str, OpenApiParameter.HEADER, response=[200],
+                        description="The record's version; send it in If-Match to change or delete it.")
 
 VALIDATION_ERROR = {
     "type": "object",
@@ -32,6 +50,15 @@ VALIDATION_ERROR = {
 
 
 class RegistrySchema(AutoSchema):
+    def get_override_parameters(self) -> list[Any]:
+        parameters: list[Any] = list(super().get_override_parameters())
+        action = getattr(self.view, "action", None)
+        if action in VERSIONED:
+            parameters.append(IF_MATCH)
+        if action in ("retrieve", "update", "partial_update"):
+            parameters.append(ETAG)
+        return parameters
+
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         action = getattr(self.view, "action", None)
@@ -52,6 +79,11 @@ class RegistrySchema(AutoSchema):
             errors["415"] = (ErrorSerializer, "The body's media type is none of those documented.")
         if self.method == "DELETE":
             errors["409"] = (ErrorSerializer, "Other records refer to this one; change or delete them first.")
+        if action in VERSIONED:
+            errors["412"] = (StaleVersionSerializer, "The record was changed since the version the request is "
+                                                     "based on; nothing is changed.")
+            errors["428"] = (ErrorSerializer, "The request does not say which version of the record it is based "
+                                              "on (If-Match header, or `version` in the body).")
         for code, (schema, description) in errors.items():
             responses.setdefault(code, self._get_response_for_code(
                 OpenApiResponse(response=schema, description=description), code, direction=direction))

@@ -20,12 +20,25 @@ from udsyn.engagements.models import (
 from udsyn.organisation.models import Committee, Department, Municipality, Person, StatedFigure, Unit
 from udsyn.strategy.models import FocusArea, Goal, Principle, Strategy
 
+VERSION_HELP = (
+    "The record's version: each save adds one (it is also the ETag of the record). Changing or deleting the "
+    "record needs the version the change is based on, in an If-Match header or here; a change based on an "
+    "older version is refused (412). Ignored when a record is created."
+)
+
 
 class ValidatingSerializer(serializers.ModelSerializer):
     """Runs the model's own ``clean()`` so the API enforces the same rules as the web forms."""
 
+    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+
+    def get_field_names(self, declared_fields: Any, info: Any) -> list[str]:
+        return [*super().get_field_names(declared_fields, info), "version"]
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         from django.core.exceptions import ValidationError as DjangoValidationError
+
+        attrs.pop("version", None)  # read by the view (the If-Match check), never written
 
         model = self.Meta.model
         # A detached copy of the record as it would be saved; the record itself stays untouched.
@@ -61,7 +74,7 @@ def aliases_field(model: type[Any]) -> serializers.ListField:
 class MunicipalitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Municipality
-        fields = ["id", "code", "name", "official_name", "region", "latitude", "longitude"]
+        fields = ["id", "code", "name", "official_name", "region", "latitude", "longitude", "version"]
 
 
 class DepartmentSerializer(ValidatingSerializer):

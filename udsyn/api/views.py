@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
+from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
@@ -16,6 +17,7 @@ from rest_framework.views import APIView
 from udsyn.api import serializers as s
 from udsyn.api.schema import RegistrySchema
 from udsyn.core import usage
+from udsyn.core.models import StaleVersion
 from udsyn.core.policy import allows
 from udsyn.engagements.filtersets import EngagementFilterSet, FundingFilterSet
 from udsyn.engagements.models import City, Engagement, ExternalOrganisation, Funding, FundingProgramme, Theme
@@ -34,7 +36,88 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
-class RegistryViewSet(viewsets.ModelViewSet):
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "stale_version"
+
+
+class PreconditionRequired(APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_code = "version_required"
+    default_detail = _(
+        "Say which version of the record the change is based on, so that it does not overwrite someone else's "
+        "newer change: send the ETag of the record (from GET of the record) in an If-Match header, or the "
+        "record's \"version\" in the body.")
+
+
+def tagged(response: Response) -> Response:
+    """The record's version as its ETag."""
+    if isinstance(response.data, dict) and "version" in response.data:
+        response["ETag"] = f'"{response.data["version"]}"'
+    return response
+
+
+def if_match(request: Any) -> set[int] | None:
+    """The versions an If-Match header names (None without the header; an unreadable tag names none)."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    versions = set()
+    for tag in header.split(","):
+        tag = tag.strip().removeprefix("W/").strip('"')
+        if tag == "*":
+            raise PreconditionRequired(_("If-Match: * does not say which version the change is based on; send "
+                                         "the record's ETag."))
+        if tag.isdigit():
+            versions.add(int(tag))
+    return versions
+
+
+def stale(instance: Model, based_on: Any) -> PreconditionFailed:
+    version = instance.version  # type: ignore[attr-defined]
+    error = PreconditionFailed(_(
+        "The {name} was changed by someone else after version {based_on}; it is now at version {version}. Read "
+        "it again, apply your change to it and send it with If-Match: \"{version}\"."
+    ).format(name=instance._meta.verbose_name, based_on=based_on, version=version))
+    error.detail = {"detail": error.detail, "version": version}  # type: ignore[assignment]  # the number as such
+    return error
+
+
+class VersionedMixin:
+    """ETag (the record's version) on reading one record; If-Match (or ``version`` in the body) required on
+    changing or deleting one: a change based on an older version answers 412 and changes nothing, a change
+    that names no version 428. The version is checked again in the UPDATE itself (see RegistryModel)."""
+
+    request: Any
+    get_object: Any
+
+    def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        return tagged(super().retrieve(request, *args, **kwargs))  # type: ignore[misc]
+
+    def based_on(self, instance: Model, body: Any = None) -> int:
+        """The version the caller's change is based on, if it is the record's current one."""
+        tags = if_match(self.request)
+        if tags is None and isinstance(body, dict) and body.get("version") not in (None, ""):
+            try:
+                tags = {int(body["version"])}
+            except (TypeError, ValueError):
+                tags = set()
+        if tags is None:
+            raise PreconditionRequired()
+        if instance.version not in tags:  # type: ignore[attr-defined]
+            raise stale(instance, ", ".join(str(t) for t in sorted(tags)) or "?")
+        return instance.version  # type: ignore[attr-defined, no-any-return]
+
+    def update(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        self.based_on(self.get_object(), request.data)
+        return tagged(super().update(request, *args, **kwargs))  # type: ignore[misc]
+
+    def destroy(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        self.based_on(self.get_object())
+        return super().destroy(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
+
+
+class RegistryViewSet(VersionedMixin, viewsets.ModelViewSet):
     # Writes run in a transaction and are checked again as saved, like the web forms.
 
     schema = RegistrySchema()
@@ -55,12 +138,19 @@ class RegistryViewSet(viewsets.ModelViewSet):
         return super().filter_queryset(queryset.restrict(self.request.user, "view"))  # type: ignore[attr-defined]
 
     def _checked(self, serializer: BaseSerializer) -> None:
-        with transaction.atomic():
-            action = "add" if serializer.instance is None else "change"
-            instance: Model = serializer.save()
-            if not allows(self.request.user, action, instance):
-                transaction.set_rollback(True)
-                raise PermissionDenied(NOT_ALLOWED)
+        if serializer.instance is not None:
+            serializer.instance.expect_version(  # type: ignore[attr-defined]
+                self.based_on(serializer.instance, self.request.data))
+        try:
+            with transaction.atomic():
+                action = "add" if serializer.instance is None else "change"
+                instance: Model = serializer.save()
+                if not allows(self.request.user, action, instance):
+                    transaction.set_rollback(True)
+                    raise PermissionDenied(NOT_ALLOWED)
+        except StaleVersion as error:
+            current = type(error.instance)._default_manager.get(pk=error.instance.pk)
+            raise stale(current, error.expected) from error
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         self._checked(serializer)
@@ -71,7 +161,13 @@ class RegistryViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance: Model) -> None:
         # Records others use (a partner city, a funding line's programme, …) stay; the answer names the uses.
         try:
-            usage.do_delete(instance, self.request.user)
+            with transaction.atomic():
+                # Lock the row and check its version again: a change saved since the check is not deleted.
+                current = type(instance)._default_manager.select_for_update().order_by().filter(pk=instance.pk) \
+                    .first()
+                if current is None or current.version != instance.version:  # type: ignore[attr-defined]
+                    raise stale(current or instance, instance.version)  # type: ignore[attr-defined]
+                usage.do_delete(instance, self.request.user)
         except usage.InUse as error:
             names = sorted({f"{use.kind} “{use.record}”" for use in error.uses})
             raise Conflict(IN_USE.format(names="; ".join(names))) from error
@@ -80,7 +176,7 @@ class RegistryViewSet(viewsets.ModelViewSet):
             raise Conflict(IN_USE.format(names=", ".join(names))) from error
 
 
-class ReadOnlyRegistryViewSet(viewsets.ReadOnlyModelViewSet):
+class ReadOnlyRegistryViewSet(VersionedMixin, viewsets.ReadOnlyModelViewSet):
     schema = RegistrySchema()
     public = True
 

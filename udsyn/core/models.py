@@ -4,6 +4,7 @@ from typing import Any, ClassVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -11,15 +12,32 @@ from simple_history.models import HistoricalRecords
 from udsyn.core.policy import RestrictedQuerySet
 
 
+class StaleVersion(Exception):  # noqa: N818 - the record is stale, not an error of the caller's code
+    """A save based on a version of the record that is no longer the newest: someone saved it since."""
+
+    def __init__(self, instance: "RegistryModel", expected: int) -> None:
+        super().__init__(f"{instance._meta.label} {instance.pk} is no longer at version {expected}")
+        self.instance = instance
+        self.expected = expected
+
+
 class RegistryModel(models.Model):
-    """A record of the registry: timestamps, a detail URL by convention, and search text.
+    """A record of the registry: timestamps, a version, a detail URL by convention, and search text.
 
     Concrete models name the fields whose text search should find (``search_fields``); the search
     index is kept up to date by ``udsyn.core.signals``.
+
+    Every save of an existing record adds one to ``version``, in the UPDATE itself. A save that was based
+    on a version the user saw (``expect_version``: edit forms and API writes) is a compare-and-swap,
+    ``UPDATE … WHERE id = ? AND version = ?``, and raises ``StaleVersion`` if someone saved the record
+    since, so that no process overwrites a newer save. Other saves (imports, restores, workflow steps)
+    go through and bump the newest version.
     """
 
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False, help_text=_("Counts the saves of the record."))
 
     search_fields: ClassVar[tuple[str, ...]] = ()
     objects = RestrictedQuerySet.as_manager()
@@ -27,8 +45,42 @@ class RegistryModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("update_fields") is not None and not self._state.adding:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse(self.url_name("detail"), args=[self.pk])
+
+    def expect_version(self, version: int | None) -> None:
+        """Make the next save succeed only if the record is still at ``version`` (None: no check)."""
+        self._expected_version = version
+
+    def _do_update(self, base_qs: Any, using: Any, pk_val: Any, values: Any,  # type: ignore[override]
+                   *rest: Any) -> Any:
+        field = self._meta.get_field("version")
+        if not any(f is field for f, _model, _value in values):
+            return super()._do_update(base_qs, using, pk_val, values, *rest)  # type: ignore[call-arg]
+        expected = getattr(self, "_expected_version", None)
+        self._expected_version = None
+        base = self.version if expected is None else expected
+
+        def setting(version: Any) -> list[Any]:
+            return [(f, model, version if f is field else value) for f, model, value in values]
+
+        if base_qs.filter(pk=pk_val, version=base)._update(setting(base + 1)) > 0:
+            self.version = base + 1
+            return True
+        if expected is not None:
+            if base_qs.filter(pk=pk_val).exists():
+                raise StaleVersion(self, expected)
+            return False
+        # Not checked, and someone saved the record since this copy was read: the newest version plus one.
+        if base_qs.filter(pk=pk_val)._update(setting(F("version") + 1)) == 0:
+            return False
+        self.version = base_qs.filter(pk=pk_val).values_list("version", flat=True).get()
+        return True
 
     @classmethod
     def url_name(cls, action: str) -> str:

@@ -18,6 +18,7 @@ from django.views import View
 from django_filters import FilterSet
 
 from udsyn.core import history, requests, usage
+from udsyn.core.models import StaleVersion
 from udsyn.core.policy import allows, policy_for
 from udsyn.core.tables import Column
 
@@ -153,7 +154,13 @@ class ObjectEditView(RecordMixin, View):
     def render_form(self, form: ModelForm, obj: Any, **extra: Any) -> HttpResponse:
         return render(self.request, self.template_name, {
             **self.meta_context(), "form": form, "object": obj, **extra,
-        }, status=400 if form.is_bound and form.errors else 200)
+        }, status=extra.get("status") or (400 if form.is_bound and form.errors else 200))
+
+    def conflict(self, form: Any, obj: Any) -> dict[str, Any]:
+        """What the edit page shows when someone saved the record after the form was opened (status 409)."""
+        latest = obj.history.select_related("history_user").first() if hasattr(obj, "history") else None
+        return {"status": 409, "conflict": form.conflict(), "conflict_by": latest and latest.history_user,
+                "conflict_at": latest and latest.history_date}
 
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         obj = self.get_object(pk)
@@ -163,8 +170,11 @@ class ObjectEditView(RecordMixin, View):
         obj = self.get_object(pk)
         form = self.get_form(data=request.POST, instance=obj)
         if form.is_valid():
-            with transaction.atomic():
-                saved = form.save()
+            try:
+                with transaction.atomic():
+                    saved = form.save()
+            except StaleVersion:
+                return self.render_form(form, obj, **self.conflict(form, obj))
             verb = _("Created") if obj is None else _("Saved")
             messages.success(request, _("{verb} {name} “{obj}”.").format(
                 verb=verb, name=self.model._meta.verbose_name, obj=saved

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from udsyn.core.models import StaleVersion
 from udsyn.core.policy import actor, allows
 from udsyn.core.tables import TITLE, Column
 from udsyn.core.views import ObjectDetailView, ObjectEditView, ObjectListView, RecordMixin
@@ -119,18 +120,21 @@ class EngagementEditView(ObjectEditView):
         invalid = form.is_bound and (form.errors or any(not fs.is_valid() for fs in sets))
         return render(self.request, self.template_name, {
             **self.meta_context(), "form": form, "object": obj, "formsets": sets, **extra,
-        }, status=400 if invalid else 200)
+        }, status=extra.get("status") or (400 if invalid else 200))
 
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         obj = self.get_object(pk)
         form = self.get_form(data=request.POST, instance=obj)
         sets = self.formsets(request.POST, obj)
         if form.is_valid() and all(fs.is_valid() for fs in sets):
-            with transaction.atomic():
-                saved = form.save()
-                for formset in self.formsets(request.POST, saved):
-                    formset.is_valid()
-                    formset.save()
+            try:
+                with transaction.atomic():
+                    saved = form.save()
+                    for formset in self.formsets(request.POST, saved):
+                        formset.is_valid()
+                        formset.save()
+            except StaleVersion:
+                return self.render_form(form, obj, formsets=sets, **self.conflict(form, obj))
             messages.success(request, _("Saved engagement “{obj}”.").format(obj=saved))
             return HttpResponseRedirect(saved.get_absolute_url())
         return self.render_form(form, obj, formsets=sets)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -32,7 +33,8 @@ def staff_link(inquiry: Inquiry) -> str:
 
 
 def send(name: str, inquiry: Inquiry, recipients: Iterable[str], language: str, **context: object) -> bool:
-    """Send one templated e-mail. A mail server that fails is logged; the change it reports stands."""
+    """Send one templated e-mail, written now and sent when the transaction that made the change it reports
+    is committed (a change rolled back sends nothing). A mail server that fails is logged; the change stands."""
     to = sorted({r for r in recipients if r})
     if not to:
         return False
@@ -45,12 +47,15 @@ def send(name: str, inquiry: Inquiry, recipients: Iterable[str], language: str, 
         if name == "planned" and inquiry.visit_start:
             message.attach(f"visit-{inquiry.reference}.ics",
                            visit_calendar(inquiry, status_link(inquiry), language), "text/calendar")
+    transaction.on_commit(lambda: _deliver(message, name, inquiry.pk))
+    return True
+
+
+def _deliver(message: EmailMessage, name: str, pk: int) -> None:
     try:
         message.send()
     except OSError:  # smtplib's errors are OSErrors
-        log.exception("Could not send %s about inquiry %s", name, inquiry.pk)
-        return False
-    return True
+        log.exception("Could not send %s about inquiry %s", name, pk)
 
 
 def to_requester(name: str, inquiry: Inquiry, **context: object) -> bool:

@@ -2,9 +2,10 @@
 
     received → routed → accepted or declined → planned → held → closed
 
-Each function checks who may make the change and from which state, saves it, writes the timeline the
-requester and staff see, and sends the e-mails. Views, the API and commands call these and nothing else
-to change an inquiry's state.
+Each function locks the inquiry's row and reads it again (so that of two handlers deciding at once, the
+second sees the first's decision), checks who may make the change and from which state, saves it, writes
+the timeline the requester and staff see, and queues the e-mails, which go out only when the change is
+committed. Views, the API and commands call these and nothing else to change an inquiry's state.
 """
 
 import datetime
@@ -16,7 +17,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,8 +59,24 @@ def too_many(email: str, key: str, now: datetime.datetime | None = None) -> bool
     return max(by_email, by_address) >= RATE_LIMIT
 
 
+def _lock(inquiry: Inquiry) -> None:
+    """Lock the inquiry's row until the transaction ends, and read it again as it is now."""
+    if connection.vendor == "sqlite":  # no row locks: writing first takes the database's write lock
+        Inquiry.objects.filter(pk=inquiry.pk).update(state=F("state"))
+    inquiry.refresh_from_db(from_queryset=Inquiry.objects.select_for_update())
+
+
 def _require(inquiry: Inquiry, allowed: Iterable[str], action: str) -> None:
     if inquiry.state not in allowed:
+        done = inquiry.events.filter(kind=InquiryEvent.Kind.STATE, state=inquiry.state, by__isnull=False) \
+            .select_related("by").order_by("-at", "-pk").first()
+        if done is not None and done.by is not None:
+            when = timezone.localtime(done.at)
+            raise TransitionError(_("The inquiry was already {state} by {name} on {day} at {time}; it cannot be "
+                                    "{action}.").format(state=inquiry.get_state_display(),
+                                                        name=done.by.get_full_name() or done.by.get_username(),
+                                                        day=when.strftime("%d.%m.%Y"), time=when.strftime("%H:%M"),
+                                                        action=action))
         raise TransitionError(_("An inquiry that is {state} cannot be {action}.").format(
             state=inquiry.get_state_display(), action=action))
 
@@ -105,6 +123,7 @@ def settings_of(department: Department) -> DepartmentInquirySettings:
 @transaction.atomic
 def route(inquiry: Inquiry, by: Any, lead: Department, contributing: Sequence[Department] = (),
           due: datetime.date | None = None, note: str = "") -> None:
+    _lock(inquiry)
     if not rules.may_route(by, inquiry):
         raise PermissionDenied
     _require(inquiry, (State.RECEIVED, State.ROUTED), _("routed"))
@@ -160,6 +179,7 @@ def capacity_note(inquiry: Inquiry) -> str:
 
 @transaction.atomic
 def accept(inquiry: Inquiry, by: Any, message: str = "", over_capacity: bool = False) -> None:
+    _lock(inquiry)
     if not rules.may_decide(by, inquiry):
         raise PermissionDenied
     _require(inquiry, (State.ROUTED,), _("accepted"))
@@ -174,6 +194,7 @@ def accept(inquiry: Inquiry, by: Any, message: str = "", over_capacity: bool = F
 
 @transaction.atomic
 def decline(inquiry: Inquiry, by: Any, reason: str, message: str = "") -> None:
+    _lock(inquiry)
     if not rules.may_decide(by, inquiry):
         raise PermissionDenied
     _require(inquiry, (State.RECEIVED, State.ROUTED), _("declined"))
@@ -191,6 +212,7 @@ def decline(inquiry: Inquiry, by: Any, reason: str, message: str = "") -> None:
 def plan(inquiry: Inquiry, by: Any, start: datetime.datetime, end: datetime.datetime, place: str,
          hosts: str = "", programme: Sequence[Step] = (), message: str = "") -> None:
     """Set (or change) the date, place, hosts and programme; the requester gets the visit as .ics."""
+    _lock(inquiry)
     if not rules.may_decide(by, inquiry):
         raise PermissionDenied
     _require(inquiry, (State.ACCEPTED, State.PLANNED), _("planned"))
@@ -214,6 +236,7 @@ def plan(inquiry: Inquiry, by: Any, start: datetime.datetime, end: datetime.date
 @transaction.atomic
 def hold(inquiry: Inquiry, by: Any, notes: str = "") -> None:
     """The visit took place: keep what was learned, and ask the requester for feedback."""
+    _lock(inquiry)
     if not rules.may_decide(by, inquiry):
         raise PermissionDenied
     _require(inquiry, (State.PLANNED,), _("marked as held"))
@@ -225,6 +248,7 @@ def hold(inquiry: Inquiry, by: Any, notes: str = "") -> None:
 
 @transaction.atomic
 def close(inquiry: Inquiry, by: Any, message: str = "") -> None:
+    _lock(inquiry)
     if not rules.may_decide(by, inquiry):
         raise PermissionDenied
     _require(inquiry, (State.ACCEPTED, State.DECLINED, State.HELD), _("closed"))
@@ -236,6 +260,7 @@ def close(inquiry: Inquiry, by: Any, message: str = "") -> None:
 @transaction.atomic
 def write(inquiry: Inquiry, by: Any, text: str) -> None:
     """A message from the municipality to the requester (by e-mail, and on the status page)."""
+    _lock(inquiry)
     if not rules.may_see(by, inquiry):
         raise PermissionDenied
     if not text.strip():
@@ -270,6 +295,7 @@ def reply(inquiry: Inquiry, text: str) -> None:
 @transaction.atomic
 def give_feedback(inquiry: Inquiry, score: int, comment: str = "") -> None:
     """The requester's score (1–5) and comment, once, after the visit or the decision."""
+    _lock(inquiry)
     if not inquiry.asks_feedback:
         raise TransitionError(_("Feedback can be given once, after the visit or the decision."))
     if not 1 <= score <= 5:

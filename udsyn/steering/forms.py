@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from udsyn.core.forms import StyledForm, StyledModelForm, style
+from udsyn.core.forms import StyledForm, StyledModelForm, VersionedForm, style
 from udsyn.engagements.models import Engagement
 from udsyn.steering.models import Alignment, Indicator, Observation, Review, ReviewSchedule
 from udsyn.strategy.models import FocusArea, Goal, Principle
@@ -95,7 +95,7 @@ class ScheduleForm(StyledModelForm):
         widgets = {"interval": forms.RadioSelect}
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(VersionedForm):
     class Meta:
         model = Indicator
         fields = ["name", "goal", "focus_area", "measure", "data_source", "owner", "frequency", "computed", "unit",

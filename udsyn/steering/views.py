@@ -10,14 +10,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Sum
+from django.db import connection, transaction
+from django.db.models import F, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from udsyn.core.models import StaleVersion
 from udsyn.core.policy import allows
 from udsyn.core.views_pages import chosen_municipality
 from udsyn.engagements.models import Engagement, Funding
@@ -183,14 +184,28 @@ def end_engagement(request: HttpRequest, engagement_pk: int) -> HttpResponse:
         raise PermissionDenied
     form = EndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        engagement.status = Engagement.Status.TERMINATED
-        engagement.termination_reason = form.cleaned_data["reason"]
-        engagement.end_date = engagement.end_date or timezone.localdate()
-        engagement._change_reason = _("Ended after a review")  # type: ignore[attr-defined]
-        engagement.save()
-        messages.success(request, _("{title} is ended; the reason is kept in its history.").format(
-            title=engagement.title))
-        return HttpResponseRedirect(engagement.get_absolute_url())
+        with transaction.atomic():
+            # Lock the engagement and read it again: of two people ending it at once, the second is told.
+            if connection.vendor == "sqlite":  # no row locks: writing first takes the database's write lock
+                Engagement.objects.filter(pk=engagement.pk).update(status=F("status"))
+            engagement.refresh_from_db(from_queryset=Engagement.objects.select_for_update())
+            if engagement.status == Engagement.Status.ACTIVE:
+                engagement.status = Engagement.Status.TERMINATED
+                engagement.termination_reason = form.cleaned_data["reason"]
+                engagement.end_date = engagement.end_date or timezone.localdate()
+                engagement._change_reason = _("Ended after a review")  # type: ignore[attr-defined]
+                engagement.save()
+                messages.success(request, _("{title} is ended; the reason is kept in its history.").format(
+                    title=engagement.title))
+                return HttpResponseRedirect(engagement.get_absolute_url())
+        latest = engagement.history.select_related("history_user").first()  # type: ignore[attr-defined]
+        by = latest.history_user if latest is not None else None
+        when = timezone.localtime(latest.history_date if latest is not None else timezone.now())
+        form.add_error(None, _("{title} is already {status} (saved by {name} on {day} at {time}); it was not ended "
+                               "again.").format(title=engagement.title, status=engagement.get_status_display(),
+                                                name=(by.get_full_name() or by.get_username()) if by else "?",
+                                                day=when.strftime("%d.%m.%Y"), time=when.strftime("%H:%M")))
+        return render(request, "steering/end_form.html", {"engagement": engagement, "form": form}, status=409)
     return render(request, "steering/end_form.html", {"engagement": engagement, "form": form},
                   status=400 if request.method == "POST" else 200)
 
@@ -277,10 +292,18 @@ def indicator_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if municipality is None or not allows(request.user, "change", indicator or Indicator(municipality=municipality)):
         raise PermissionDenied
     form = IndicatorForm(request.POST or None, instance=indicator, municipality=municipality)
+    conflict: dict[str, Any] = {}
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        messages.success(request, _("The indicator is saved."))
-        return HttpResponseRedirect(saved.get_absolute_url())
+        try:
+            with transaction.atomic():
+                saved = form.save()
+        except StaleVersion:
+            latest = indicator.history.select_related("history_user").first()  # type: ignore[union-attr]
+            conflict = {"conflict": form.conflict(), "conflict_by": latest and latest.history_user,
+                        "conflict_at": latest and latest.history_date}
+        else:
+            messages.success(request, _("The indicator is saved."))
+            return HttpResponseRedirect(saved.get_absolute_url())
     return render(request, "steering/indicator_form.html", {
-        "form": form, "indicator": indicator, "municipality": municipality,
-    }, status=400 if request.method == "POST" else 200)
+        "form": form, "indicator": indicator, "municipality": municipality, **conflict,
+    }, status=409 if conflict else 400 if request.method == "POST" else 200)
