@@ -161,14 +161,14 @@ def test_ten_simultaneous_edits_are_each_saved_or_shown_as_a_conflict(
 
 
 def test_the_conflict_shows_both_values_and_takes_changes_the_user_did_not_make(
-        login: Callable[[User], Client], coordinator: User, tmf_editor: User, eurocities: Engagement) -> None:
+        login: Callable[[User], Client], coordinator: User, okf_editor: User, eurocities: Engagement) -> None:
     url = f"/en/engagements/{eurocities.pk}/edit/"
     opened = _Form(login(coordinator).get(url).content.decode()).data.dict()
-    assert login(tmf_editor).post(url, {**opened, "annual_fee": "300000", "notes": "Fra TMF"}).status_code == 302
+    assert login(okf_editor).post(url, {**opened, "annual_fee": "300000", "notes": "Fra TMF"}).status_code == 302
     response = login(coordinator).post(url, {**opened, "annual_fee": "275000", "title": "Eurocities"})
     assert response.status_code == 409
     page = response.content.decode()
-    assert "tmf saved this record on" in page
+    assert "okf saved this record on" in page
     rows = {row.label: row for row in response.context["conflict"]}
     assert rows["Annual fee (DKK)"].kept_yours and "300000" in rows["Annual fee (DKK)"].stored.replace(".", "")
     assert not rows["Internal notes"].kept_yours and rows["Internal notes"].stored == "Fra TMF"
@@ -335,8 +335,8 @@ def test_a_transition_rolled_back_sends_no_mail(handlers: list[User], routed: Ca
 
 
 def test_two_people_ending_an_engagement_at_once_after_a_review(
-        login: Callable[[User], Client], coordinator: User, tmf_editor: User, eurocities: Engagement) -> None:
-    clients = [login(coordinator), login(tmf_editor)]
+        login: Callable[[User], Client], coordinator: User, okf_editor: User, eurocities: Engagement) -> None:
+    clients = [login(coordinator), login(okf_editor)]
     url = f"/en/goals/end/{eurocities.pk}/"
     responses = _at_once([partial(c.post, url, {"reason": f"Reason {i}"}) for i, c in enumerate(clients)])
     assert sorted(r.status_code for r in responses) == [302, 409]
