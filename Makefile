@@ -56,6 +56,7 @@ test: setup lint typecheck migrations-check test-sqlite test-postgres test-brows
 
 lint:
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 typecheck:
 	$(VENV)/bin/mypy udsyn

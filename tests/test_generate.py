@@ -18,7 +18,7 @@ from tests.roles import ADMIN
 from udsyn.core import search
 from udsyn.core.text import fold
 from udsyn.engagements.models import Engagement, Funding
-from udsyn.generate import Generator
+from udsyn.generate.generator import Generator
 from udsyn.inquiries.models import Inquiry
 from udsyn.organisation.models import Municipality, Person, Role
 from udsyn.steering.models import Alignment, Review

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "udsyn.api",
     "udsyn.steering",
     "udsyn.inquiries",
+    "udsyn.generate",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -108,9 +109,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["udsyn.core.auth.RoleBackend"]
+AUTHENTICATION_BACKENDS = ["udsyn.organisation.auth.RoleBackend"]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "organisation:home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "da"

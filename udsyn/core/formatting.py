@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+from babel import Locale
 from babel.numbers import format_decimal
 from django.utils.translation import get_language
 
@@ -51,3 +52,10 @@ def format_date(value: datetime.date | None, end: bool = False) -> str:
         if value.day == 1:
             return value.strftime("%m.%Y") if _locale() == "da_DK" else value.strftime("%m/%Y")
     return value.strftime("%d.%m.%Y") if _locale() == "da_DK" else value.isoformat()
+
+
+def country_name(code: str) -> str:
+    """The country's name in the active language (Danish or English), from the CLDR data babel carries."""
+    if not code:
+        return ""
+    return str(Locale.parse(language()).territories.get(code.upper(), code))

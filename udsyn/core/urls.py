@@ -5,7 +5,6 @@ from udsyn.core import views_pages
 app_name = "core"
 
 urlpatterns = [
-    path("", views_pages.home, name="home"),
     path("search/", views_pages.search, name="search"),
     path("change-requests/", views_pages.change_requests, name="change_requests"),
     path("change-requests/new/<str:app_label>/<str:model_name>/<int:pk>/", views_pages.change_request_new,

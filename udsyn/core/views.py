@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_filters import FilterSet
 
-from udsyn.core import history, requests, usage
+from udsyn.core import history, panels, requests, usage
 from udsyn.core.models import StaleVersion
 from udsyn.core.policy import allows, policy_for
 from udsyn.core.tables import Column
@@ -118,7 +118,9 @@ class ObjectDetailView(RecordMixin, View):
             **self.meta_context(),
             "object": obj,
             "fields": [(obj._meta.get_field(name), name) for name in self.fields],
-            "related": self.related(obj),
+            "related": panels.related_tables(obj, request.user, FirstRows) + self.related(obj),
+            "sections": panels.sections(obj, request.user),
+            "actions": panels.actions(obj, request.user),
             "can_edit": allows(request.user, "change", obj),
             "can_delete": allows(request.user, "delete", obj),
             "change_request_url": reverse("core:change_request_new", args=[

@@ -1,4 +1,4 @@
-"""The start page, global search, and change requests for shared records."""
+"""Global search, and change requests for shared records."""
 
 from django import forms
 from django.apps import apps
@@ -16,34 +16,8 @@ from udsyn.core import requests
 from udsyn.core import search as search_index
 from udsyn.core.forms import StyledForm
 from udsyn.core.models import ChangeRequest
-from udsyn.core.overview import municipality_overview
 from udsyn.core.policy import actor
 from udsyn.core.usage import NotAllowed
-from udsyn.organisation.models import Municipality
-
-
-def chosen_municipality(request: HttpRequest) -> Municipality | None:
-    code = request.GET.get("municipality")
-    with_data = Municipality.objects.with_registry()
-    if code:
-        chosen = Municipality.objects.filter(code=code).first()
-        if chosen:
-            return chosen
-    home_id = actor(request.user).municipality_id
-    if home_id:
-        return Municipality.objects.filter(pk=home_id).first()
-    return with_data.order_by("code").first()
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    municipality = chosen_municipality(request)
-    choices = Municipality.objects.with_registry().order_by("name")
-    return render(request, "core/home.html", {
-        "municipality": municipality,
-        "choices": choices,
-        "overview": municipality_overview(municipality) if municipality else None,
-    })
 
 
 @login_required

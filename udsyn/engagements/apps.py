@@ -8,4 +8,4 @@ class EngagementsConfig(AppConfig):
     verbose_name = _("Engagements")
 
     def ready(self) -> None:
-        from udsyn.engagements import policies  # noqa: F401  - registers this app's permission rules
+        from udsyn.engagements import panels, policies  # noqa: F401  - registers its rules and page panels

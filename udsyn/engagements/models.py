@@ -2,26 +2,19 @@
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pycountry
-from babel import Locale
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from udsyn.core.formatting import language
+from udsyn.core.formatting import country_name
 from udsyn.core.models import RegistryModel
 from udsyn.core.policy import RestrictedQuerySet
 from udsyn.organisation.models import BilingualNameMixin, Department, Municipality, Person, Unit
-
-
-def country_name(code: str) -> str:
-    """The country's name in the active language (Danish or English), from the CLDR data babel carries."""
-    if not code:
-        return ""
-    return str(Locale.parse(language()).territories.get(code.upper(), code))
 
 
 def validate_country(code: str) -> None:
@@ -146,6 +139,14 @@ class Publishable(models.Model):
         if unknown:
             raise ValidationError({"internal_fields": _("Unknown fields: {names}.").format(
                 names=", ".join(sorted(unknown)))})
+
+    def mask_internal(self) -> None:
+        """Blank the fields marked internal on this (unsaved, read-only) copy of the record: what public
+        pages, open exports and anonymous API callers get."""
+        for name in self.internal_fields or []:
+            field: Any = self._meta.get_field(name)
+            if not field.many_to_many:
+                setattr(self, field.attname, None)
 
     def public_field_choices(self) -> list[tuple[str, str]]:
         return [(name, str(getattr(self._meta.get_field(name), "verbose_name", name))) for name in self.PUBLIC_FIELDS]

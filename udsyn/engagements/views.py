@@ -82,17 +82,11 @@ class EngagementDetailView(ObjectDetailView):
         )
 
     def extra_context(self, obj: Any) -> dict[str, Any]:
-        from udsyn.inquiries import rules
-        from udsyn.steering.views import engagement_steering
-
-        # Inquiries hold personal data: only those the user may see, and only the reference and sender.
-        inquiry_links = obj.inquiry_links.select_related("inquiry").filter(
-            inquiry__in=rules.visible(self.request.user)).order_by("inquiry__received_at")
+        # Goal links and reviews (steering) and inquiries are sections their apps register (panels.py).
         department = own_department(self.request.user)
         takes_part = department is not None and department.pk in {d.pk for d in obj.participating_departments.all()}
-        return {"overdue": obj.is_overdue(timezone.localdate()), "inquiry_links": inquiry_links,
-                "part_url": reverse("engagements:engagement_part", args=[obj.pk]) if takes_part else "",
-                **engagement_steering(self.request.user, obj)}
+        return {"overdue": obj.is_overdue(timezone.localdate()),
+                "part_url": reverse("engagements:engagement_part", args=[obj.pk]) if takes_part else ""}
 
 
 class EngagementEditView(ObjectEditView):

@@ -7,9 +7,5 @@ with their timelines, each with a history row. Everything is drawn from real nam
 :mod:`udsyn.generate.vocabulary` and ``data/ATTRIBUTION.md``) by a random generator seeded from the
 ``--seed`` and the municipality's code, so the same seed and day give the same data whatever order or
 number of municipalities is asked for. Rows are written with ``bulk_create``, one municipality per
-transaction, and the search index is rebuilt once at the end.
+transaction, and the search index is rebuilt once at the end. ``udsyn.generate.generator.Generator`` does it.
 """
-
-from udsyn.generate.generator import Counts, Generator
-
-__all__ = ["Counts", "Generator"]

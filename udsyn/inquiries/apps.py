@@ -7,4 +7,4 @@ class InquiriesConfig(AppConfig):
     verbose_name = _("Inquiries")
 
     def ready(self) -> None:
-        from udsyn.inquiries import policies  # noqa: F401  - registers this app's permission rules
+        from udsyn.inquiries import panels, policies  # noqa: F401  - registers its rules and page panels

@@ -10,9 +10,9 @@ import altair as alt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from udsyn.core.charts import PALETTE, Picture, config
 from udsyn.inquiries.models import Inquiry
 from udsyn.organisation.models import Municipality, StatedFigure
-from udsyn.reports.charts import PALETTE, Picture, config
 
 STATED_PREFIX = "delegation_requests"
 DECIDED_AS_ACCEPTED = {Inquiry.State.ACCEPTED, Inquiry.State.PLANNED, Inquiry.State.HELD}

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST
 
 from udsyn.core.formatting import language
 from udsyn.core.forms import style
-from udsyn.core.views_pages import chosen_municipality
 from udsyn.inquiries import calendar, forms, rules, stats, workflow
 from udsyn.inquiries.models import DepartmentInquirySettings, FollowUp, Inquiry
 from udsyn.organisation.models import Department, Municipality
 from udsyn.organisation.policies import own_department
+from udsyn.organisation.views import chosen_municipality
 
 State = Inquiry.State
 

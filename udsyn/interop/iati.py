@@ -54,7 +54,6 @@ from lxml import etree
 
 from udsyn.engagements.models import Engagement, ExternalOrganisation, Funding, FundingProgramme
 from udsyn.organisation.models import Department, Municipality
-from udsyn.public.data import _mask
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas" / "iati"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -137,7 +136,7 @@ def _transaction(activity: etree._Element, line: Funding) -> None:
 
 
 def _activity(engagement: Engagement, today: datetime.date) -> etree._Element | None:
-    _mask(engagement)
+    engagement.mask_internal()
     dates = _dates(engagement, today)
     if not dates:
         return None
@@ -171,7 +170,7 @@ def _activity(engagement: Engagement, today: datetime.date) -> etree._Element | 
     for kind, date in dates:
         _add(activity, "activity-date", type=kind, iso_date=date.isoformat())
     for line in lines:
-        _mask(line)
+        line.mask_internal()
         if len(line.engagements.all()) == 1:
             _transaction(activity, line)
     return activity

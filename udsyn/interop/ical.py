@@ -24,14 +24,13 @@ from udsyn.engagements.models import Engagement, country_name
 from udsyn.inquiries.calendar import _calendar
 from udsyn.inquiries.models import Inquiry, OrganisationKind
 from udsyn.organisation.models import Municipality
-from udsyn.public.data import _mask
 
 PRODID = "-//Udsyn//Open calendar//DA"
 EVENT_STATUS: dict[str, str] = {Engagement.Status.PLANNED: "TENTATIVE", Engagement.Status.TERMINATED: "CANCELLED"}
 
 
 def _event(engagement: Engagement, stamp: datetime.datetime) -> icalendar.Event | None:
-    _mask(engagement)
+    engagement.mask_internal()
     if engagement.start_date is None:
         return None
     item = icalendar.Event()

@@ -30,7 +30,6 @@ from django.utils import translation
 
 from udsyn.engagements.models import Engagement, ExternalOrganisation
 from udsyn.organisation.models import Department, Municipality
-from udsyn.public.data import _mask
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas" / "popolo"
 SCHEMA_BASE = "http://www.popoloproject.com/schemas/"
@@ -125,7 +124,7 @@ def popolo(municipality: Municipality | None = None) -> dict[str, Any]:
     partners: dict[int, ExternalOrganisation] = {}
     memberships = []
     for engagement in engagements:
-        _mask(engagement)
+        engagement.mask_internal()
         public = list(engagement.partner_organisations.all()) if engagement.is_public("partner_organisations") else []
         partners.update((org.pk, org) for org in public)
         if engagement.kind != Engagement.Kind.MEMBERSHIP or engagement.status == Engagement.Status.PLANNED:

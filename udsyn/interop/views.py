@@ -69,7 +69,7 @@ def import_registry_view(request: HttpRequest) -> HttpResponse:
             return render(request, "interop/import.html", context, status=403)
         if confirm and result.ok:
             messages.success(request, _("Imported {filename}.").format(filename=filename))
-            return HttpResponseRedirect(reverse("core:home"))
+            return HttpResponseRedirect(reverse("organisation:home"))
         return render(request, "interop/import.html", context, status=200 if result.ok else 400)
     return render(request, "interop/import.html", context)
 

@@ -1,9 +1,12 @@
+from django.urls import path
+
 from udsyn.core.urls_helpers import record_urls
 from udsyn.organisation import models, views
 
 app_name = "organisation"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     *record_urls("municipalities", models.Municipality, views.MunicipalityListView,
                  views.MunicipalityDetailView, views.MunicipalityEditView),
     *record_urls("departments", models.Department, views.DepartmentListView, views.DepartmentDetailView,

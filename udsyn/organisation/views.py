@@ -1,18 +1,46 @@
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.db import models
 from django.db.models import Count
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from udsyn.core import panels
 from udsyn.core.forms import registry_form
+from udsyn.core.policy import actor
 from udsyn.core.tables import TITLE, Column
-from udsyn.core.views import FirstRows, ObjectDetailView, ObjectEditView, ObjectListView
-from udsyn.engagements.views import ENGAGEMENT_COLUMNS, FUNDING_COLUMNS, engagement_queryset, funding_queryset
+from udsyn.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from udsyn.organisation.models import Committee, Department, Municipality, Person, StatedFigure, Unit
 
 CODE = Column("code", gettext_lazy("Code"), sort="code")
+
+
+def chosen_municipality(request: HttpRequest) -> Municipality | None:
+    """The municipality a page is about: ``?municipality=<code>``, else the user's own, else the first with
+    a registry."""
+    code = request.GET.get("municipality")
+    if code:
+        chosen = Municipality.objects.filter(code=code).first()
+        if chosen:
+            return chosen
+    home_id = actor(request.user).municipality_id
+    if home_id:
+        return Municipality.objects.filter(pk=home_id).first()
+    return Municipality.objects.with_registry().order_by("code").first()
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The start page: the chosen municipality at a glance (the sections its apps register)."""
+    municipality = chosen_municipality(request)
+    return render(request, "organisation/home.html", {
+        "municipality": municipality,
+        "choices": Municipality.objects.with_registry().order_by("name"),
+        "sections": panels.sections(municipality, request.user) if municipality else [],
+    })
 
 
 class MunicipalityListView(ObjectListView):
@@ -35,18 +63,9 @@ class MunicipalityDetailView(ObjectDetailView):
     def get_queryset(self) -> models.QuerySet[Any]:
         return Municipality.objects.select_related("region")
 
-    def extra_context(self, obj: Any) -> dict[str, Any]:
-        from udsyn.core.overview import municipality_overview
-        from udsyn.reports.views import report_url
-
-        return {"overview": municipality_overview(obj), "report_url": report_url(self.request.user, obj)}
-
     def related(self, obj: Any) -> list[tuple[str, list[Any], list[Column]]]:
         statement = [Column("order", "#"), TITLE, Column("description", gettext_lazy("Description"))]
         return [
-            (_("Engagements"), FirstRows(engagement_queryset().filter(municipality=obj),
-                                         f"{reverse('engagements:engagement_list')}?municipality={obj.pk}"),
-             ENGAGEMENT_COLUMNS),
             (_("Departments"), list(obj.departments.all()), [TITLE, CODE]),
             (_("Political committees"), list(obj.committees.select_related("department")),
              [TITLE, Column("international_treatment", gettext_lazy("Treatment of international matters"))]),
@@ -85,20 +104,8 @@ class DepartmentDetailView(ObjectDetailView):
     def get_queryset(self) -> models.QuerySet[Any]:
         return Department.objects.select_related("municipality")
 
-    def extra_context(self, obj: Any) -> dict[str, Any]:
-        from udsyn.reports.views import report_url
-
-        return {"report_url": report_url(self.request.user, obj.municipality, obj)}
-
     def related(self, obj: Any) -> list[tuple[str, list[Any], list[Column]]]:
-        led = engagement_queryset().filter(lead_department=obj)
-        joined = engagement_queryset().filter(participating_departments=obj)
-        engagements = f"{reverse('engagements:engagement_list')}?department={obj.pk}"
-        funding = f"{reverse('engagements:funding_list')}?department={obj.pk}"
         return [
-            (_("Engagements the department leads"), FirstRows(led, engagements), ENGAGEMENT_COLUMNS),
-            (_("Engagements the department takes part in"), FirstRows(joined, engagements), ENGAGEMENT_COLUMNS),
-            (_("Funding"), FirstRows(funding_queryset().filter(department=obj), funding), FUNDING_COLUMNS),
             (_("Units"), list(obj.units.all()),
              [TITLE, Column("international_role", gettext_lazy("International role"))]),
             (_("Political committees"), list(obj.committees.all()), [TITLE]),
@@ -133,10 +140,6 @@ class UnitDetailView(ObjectDetailView):
     def get_queryset(self) -> models.QuerySet[Any]:
         return Unit.objects.select_related("department__municipality")
 
-    def related(self, obj: Any) -> list[tuple[str, list[Any], list[Column]]]:
-        return [(_("Engagements the unit is responsible for"),
-                 list(engagement_queryset().filter(responsible_unit=obj)), ENGAGEMENT_COLUMNS)]
-
 
 class UnitEditView(ObjectEditView):
     model = Unit
@@ -159,14 +162,6 @@ class PersonListView(ObjectListView):
 class PersonDetailView(ObjectDetailView):
     model = Person
     fields = ["municipality", "kind", "title", "party", "department", "unit", "email", "phone"]
-
-    def related(self, obj: Any) -> list[tuple[str, list[Any], list[Column]]]:
-        represents = engagement_queryset().filter(representatives__person=obj).distinct()
-        contact = engagement_queryset().filter(contacts=obj)
-        return [
-            (_("Represents the municipality in"), list(represents), ENGAGEMENT_COLUMNS),
-            (_("Contact person for"), list(contact), ENGAGEMENT_COLUMNS),
-        ]
 
 
 class PersonEditView(ObjectEditView):

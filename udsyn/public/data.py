@@ -7,7 +7,6 @@ source references. Templates for the public pages get nothing else.
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Prefetch
 
@@ -40,14 +39,6 @@ class PublicPage:
     co_financing: Decimal
 
 
-def _mask(record: Engagement | Funding) -> None:
-    """Blank the fields marked internal on this (unsaved, read-only) copy of the record."""
-    for name in record.internal_fields or []:
-        field: Any = record._meta.get_field(name)
-        if not field.many_to_many:
-            setattr(record, field.attname, None)
-
-
 def page(municipality: Municipality) -> PublicPage:
     engagements = list(
         Engagement.objects.filter(municipality=municipality, status=Engagement.Status.ACTIVE)
@@ -68,15 +59,15 @@ def page(municipality: Municipality) -> PublicPage:
         engagement.public_funding = [  # type: ignore[attr-defined]
             line for line in engagement.funding.all() if line.is_public("engagements")]
         for line in engagement.public_funding:  # type: ignore[attr-defined]
-            _mask(line)
-        _mask(engagement)
+            line.mask_internal()
+        engagement.mask_internal()
     memberships = [e for e in engagements if e.kind == Engagement.Kind.MEMBERSHIP]
     cities, _missing = city_points(e.public_cities for e in engagements)  # type: ignore[attr-defined]
     sources = dict(FundingProgramme.Source.choices)
     rows: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
     by_source: dict[str, Decimal] = defaultdict(Decimal)
     for line in Funding.objects.filter(municipality=municipality).select_related("programme").only(*FUNDING_FIELDS):
-        _mask(line)
+        line.mask_internal()
         if line.amount_dkk is None:
             continue
         label = str(sources[line.programme.source])

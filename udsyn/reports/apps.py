@@ -8,4 +8,4 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from udsyn.reports import policies  # noqa: F401  - registers this app's permission rules
+        from udsyn.reports import panels, policies  # noqa: F401  - registers its rules and page panels

@@ -8,4 +8,4 @@ class SteeringConfig(AppConfig):
     verbose_name = _("Steering by goals")
 
     def ready(self) -> None:
-        from udsyn.steering import policies  # noqa: F401  - registers this app's permission rules
+        from udsyn.steering import panels, policies  # noqa: F401  - registers its rules and page panels

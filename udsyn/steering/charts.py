@@ -6,7 +6,7 @@ import datetime
 import altair as alt
 from django.utils.translation import gettext as _
 
-from udsyn.reports.charts import PALETTE, Picture, config
+from udsyn.core.charts import PALETTE, Picture, config
 
 
 def trend(points: list[tuple[str, float]], title: str, unit: str) -> Picture | None:

@@ -18,13 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from udsyn.core import charts as core_charts
 from udsyn.core.models import StaleVersion
 from udsyn.core.policy import allows
-from udsyn.core.views_pages import chosen_municipality
 from udsyn.engagements.models import Engagement, Funding
 from udsyn.organisation.models import Department, Municipality
 from udsyn.organisation.policies import own_department
-from udsyn.reports import charts as reports_charts
+from udsyn.organisation.views import chosen_municipality
 from udsyn.steering import charts, status
 from udsyn.steering.forms import (
     AlignmentForm,
@@ -48,7 +48,7 @@ def _trend(values: Any) -> Any:
     """The indicator's trend chart, drawn once for its values (and language) for every process."""
     indicator = values.indicator
     points = [(d.isoformat(), float(v)) for d, v in values.series]
-    return reports_charts.kept("trend", (points, indicator.name, indicator.unit),
+    return core_charts.kept("trend", (points, indicator.name, indicator.unit),
                                lambda: charts.trend(points, indicator.name, indicator.unit))
 
 
@@ -277,7 +277,8 @@ def engagement_steering(user: Any, engagement: Engagement) -> dict[str, Any]:
     those who may see its reviews."""
     alignments = list(engagement.alignments.select_related("goal", "focus_area"))
     context: dict[str, Any] = {"alignments": alignments,
-                               "may_steer": allows(user, "add", Alignment(engagement=engagement))}
+                               "may_steer": allows(user, "add", Alignment(engagement=engagement)),
+                               "may_review": allows(user, "add", Review(engagement=engagement))}
     if _sees_reviews_of(user, engagement):
         context["review_state"] = status.review_state(
             engagement, status.schedule_of(engagement.municipality), timezone.localdate())

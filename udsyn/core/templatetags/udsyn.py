@@ -97,9 +97,7 @@ def field_value(obj: Any, name: str) -> SafeString:
             return format_html("{}", formatting.format_amount(value, "DKK"))
         return format_html("{}", formatting.format_number(value))
     if name == "country":
-        from udsyn.engagements.models import country_name
-
-        return format_html("{} ({})", country_name(value), value)
+        return format_html("{} ({})", formatting.country_name(value), value)
     if name == "website" or name == "url":
         return format_html('<a href="{}">{}</a>', value, value)
     if hasattr(value, "year"):
@@ -145,6 +143,4 @@ def length_of_values(mapping: dict[Any, Any]) -> int:
 @register.filter
 def country(code: str) -> str:
     """The country's name in the active language, from its ISO code."""
-    from udsyn.engagements.models import country_name
-
-    return country_name(code)
+    return formatting.country_name(code)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from udsyn.generate import Generator
+from udsyn.generate.generator import Generator
 from udsyn.organisation.models import Municipality
 
 REFERENCE = Path(settings.BASE_DIR).parent / "data" / "reference" / "dk-municipalities.yaml"
