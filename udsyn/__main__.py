@@ -1,3 +1,5 @@
+"""`python -m udsyn`: the same as the `udsyn` command."""
+
 from udsyn.cli import main
 
 main()

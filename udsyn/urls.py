@@ -1,3 +1,5 @@
+"""The project's addresses: the API without a language prefix, every page with one (Danish unprefixed)."""
+
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views

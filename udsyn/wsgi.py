@@ -1,3 +1,5 @@
+"""The WSGI application a server such as gunicorn serves: `udsyn.wsgi:application`."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

@@ -1,3 +1,5 @@
+"""Addresses of the REST API: a router of the record types, the token, the OpenAPI schema and its docs."""
+
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter

@@ -1,3 +1,5 @@
+"""The kernel app: its configuration, and the receivers and policies it registers when ready."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""What every page's template knows: the user's role and the page in the other language."""
+
 from typing import Any
 
 from django.http import HttpRequest

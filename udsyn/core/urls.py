@@ -1,3 +1,5 @@
+"""Addresses of the kernel's pages: global search and change requests."""
+
 from django.urls import path
 
 from udsyn.core import views_pages

@@ -1,3 +1,5 @@
+"""Pages of engagements, the shared records (organisations, cities, themes, programmes) and funding."""
+
 from typing import Any
 
 from django.contrib import messages

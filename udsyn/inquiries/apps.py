@@ -1,3 +1,5 @@
+"""The inquiries app: its configuration, and its permission rules and page panels registered when ready."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

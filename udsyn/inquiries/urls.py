@@ -1,3 +1,5 @@
+"""Addresses of the public inquiry form, the requester's status page and the staff's inquiry pages."""
+
 from django.urls import path
 
 from udsyn.inquiries import views

@@ -1,3 +1,5 @@
+"""Addresses of the import pages (registry files and tables)."""
+
 from django.urls import path
 
 from udsyn.interop import views

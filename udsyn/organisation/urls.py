@@ -1,3 +1,5 @@
+"""Addresses of the start page and of municipalities, departments, units, people, committees and stated figures."""
+
 from django.urls import path
 
 from udsyn.core.urls_helpers import record_urls

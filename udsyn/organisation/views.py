@@ -1,3 +1,5 @@
+"""The start page, the municipality a page is about, and the pages of the organisation's records."""
+
 from typing import Any
 
 from django.contrib.auth.decorators import login_required

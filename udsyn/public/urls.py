@@ -1,3 +1,5 @@
+"""Addresses of the public pages and their open-data downloads (no login)."""
+
 from django.urls import path
 
 from udsyn.public import views

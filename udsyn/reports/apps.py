@@ -1,3 +1,5 @@
+"""The reports app: its configuration, and its permission rules and page actions registered when ready."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""Addresses of the report form, its progress and its download."""
+
 from django.urls import path
 
 from udsyn.reports import views

@@ -1,3 +1,5 @@
+"""Forms of goal links, reviews and their scores, ending an engagement, indicators and the review schedule."""
+
 from typing import Any
 
 from django import forms

@@ -1,3 +1,5 @@
+"""Addresses of the goal dashboard, conformance, reviews, goal links and indicators."""
+
 from django.urls import path
 
 from udsyn.steering import views

@@ -1,3 +1,5 @@
+"""Addresses of strategies, goals, principles and focus areas."""
+
 from udsyn.core.urls_helpers import record_urls
 from udsyn.strategy import models, views
 

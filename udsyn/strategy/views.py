@@ -1,3 +1,5 @@
+"""Pages of strategies, goals, principles and focus areas."""
+
 from typing import Any
 
 from django.db import models

@@ -1,3 +1,5 @@
+"""Template filters and tags: amounts, dates, table cells and field values as a Danish reader expects them."""
+
 from decimal import Decimal
 from typing import Any
 
