@@ -1,7 +1,10 @@
-"""Fixtures: a small registry built with the ORM, and users with each role."""
+"""Fixtures: a small registry built with the ORM, and users with each role; running under pytest-xdist."""
 
+import os
+import re
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,15 +19,44 @@ from udsyn.organisation.models import Department, Municipality, Person, Role
 pytest_plugins = ["tests.browser", "tests.mail"]
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Remove the SQLite test databases of runs that died before Django could (udsyn/settings.py names them
+    /dev/shm/udsyn-test-<process id>-<xdist worker>.sqlite3...); the files of runs still going are left."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # the controller does it, once
+    for folder in {Path("/dev/shm"), Path(os.environ.get("TMPDIR", "/tmp"))}:
+        for path in folder.glob("udsyn-test-*.sqlite3*") if folder.is_dir() else ():
+            found = re.match(r"udsyn-test-(\d+)", path.name)
+            if found and not Path("/proc", found.group(1)).exists():
+                path.unlink(missing_ok=True)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (--dist loadgroup)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, the tests that share a module-scoped fixture (seeds loaded once, reports made once)
+    run in one worker, so that the fixture is made once, not once per worker."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        shared = info and any(
+            definition.scope == "module" for definitions in info.name2fixturedefs.values()
+            for definition in definitions)
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(Path(str(item.fspath)).stem))
+
+
 @pytest.fixture(autouse=True)
 def _test_hosts(settings: Any) -> None:
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
     # Drawn maps and charts in memory, one cache per test, not on disk between runs.
+    # The progress of table imports in memory too: its keys are the uploads' ids, which every test database
+    # (one per xdist worker, one per run) starts again at 1. (Imports in the background are threads here.)
     settings.CACHES = {**settings.CACHES, "pictures": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pictures"}}
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pictures"},
+        "progress": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "progress"}}
     from django.core.cache import caches
 
     caches["pictures"].clear()
+    caches["progress"].clear()
 
 
 @pytest.fixture
