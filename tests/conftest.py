@@ -2,7 +2,7 @@
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             for definition in definitions)
         if shared:
             item.add_marker(pytest.mark.xdist_group(Path(str(item.fspath)).stem))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_passwords() -> Iterator[None]:
+    """Passwords hashed with MD5 in tests: the real hasher is slow on purpose (about 0.2 s a user, and the
+    fixtures make hundreds of users). Which hasher is used is no part of what the tests check."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
