@@ -33,13 +33,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (--dist loadgroup)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist, the tests that share a module-scoped fixture (seeds loaded once, reports made once)
-    run in one worker, so that the fixture is made once, not once per worker."""
+    """Under pytest-xdist, the tests that share a module-scoped fixture with data from the database (seeds
+    loaded once, reports made once) run in one worker, so that it is made once, not once per worker."""
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         shared = info and any(
-            definition.scope == "module" for definitions in info.name2fixturedefs.values()
-            for definition in definitions)
+            definition.scope == "module" and "django_db_blocker" in definition.argnames
+            for definitions in info.name2fixturedefs.values() for definition in definitions)
         if shared:
             item.add_marker(pytest.mark.xdist_group(Path(str(item.fspath)).stem))
 
