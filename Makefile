@@ -64,13 +64,17 @@ typecheck:
 migrations-check:
 	$(UDSYN) makemigrations --check --dry-run
 
+# The suite runs in parallel with pytest-xdist, one worker per core (each with its own test database);
+# tests that share a module-scoped fixture stay in one worker (tests/conftest.py). XDIST= runs it serially.
+XDIST ?= -n auto --dist loadgroup
+
 test-sqlite:
-	$(VENV)/bin/pytest -m "not browser" -q
+	$(VENV)/bin/pytest -m "not browser" -q $(XDIST)
 
 test-postgres:
 	@if $(PY) scripts/pg_answers.py "$(PG_URL)"; then \
 	  echo "PostgreSQL answers at $(PG_URL): running the suite on it"; \
-	  DATABASE_URL="$(PG_URL)" $(VENV)/bin/pytest -m "not browser" -q; \
+	  DATABASE_URL="$(PG_URL)" $(VENV)/bin/pytest -m "not browser" -q $(XDIST); \
 	else echo "No PostgreSQL at $(PG_URL): skipping the PostgreSQL run"; fi
 
 test-browser:

@@ -1,7 +1,11 @@
-"""Fixtures: a small registry built with the ORM, and users with each role."""
+"""Fixtures: a small registry built with the ORM, and users with each role; running under pytest-xdist."""
 
-from collections.abc import Callable
+import csv
+import os
+import re
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,15 +20,76 @@ from udsyn.organisation.models import Department, Municipality, Person, Role
 pytest_plugins = ["tests.browser", "tests.mail"]
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Remove the SQLite test databases of runs that died before Django could (udsyn/settings.py names them
+    /dev/shm/udsyn-test-<process id>-<xdist worker>.sqlite3...); the files of runs still going are left."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # the controller does it, once
+    for folder in {Path("/dev/shm"), Path(os.environ.get("TMPDIR", "/tmp"))}:
+        for path in folder.glob("udsyn-test-*.sqlite3*") if folder.is_dir() else ():
+            found = re.match(r"udsyn-test-(\d+)", path.name)
+            if found and not Path("/proc", found.group(1)).exists():
+                path.unlink(missing_ok=True)
+
+
+# Test files whose module-scoped fixtures load data into the database once for all their tests (the seeds,
+# through tests/seeds.py's `once_seeded`). Under pytest-xdist their tests stay in one worker, so that the data
+# and what is made from it (reports in every format, every export) are made once, not once per worker.
+SHARED_DATA = frozenset(
+    "tests/" + path.name for path in Path(__file__).parent.glob("test_*.py")
+    if "django_db_blocker" in path.read_text(encoding="utf-8"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup`: each test is a unit of work on its own, except those of the SHARED_DATA files, which
+    are one unit per file. (pytest-xdist's own loadgroup reads xdist_group marks through node ids, which
+    pytest 9 no longer lets it change.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedDataScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return path if path in SHARED_DATA else nodeid
+
+    return SharedDataScheduling(config, log)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_passwords() -> Iterator[None]:
+    """Passwords hashed with MD5 in tests: the real hasher is slow on purpose (about 0.2 s a user, and the
+    fixtures make hundreds of users). Which hasher is used is no part of what the tests check."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _csv_field_limit() -> Iterator[None]:
+    """The csv module's cell limit, which the importer's 128 KiB check relies on, as it was before the test:
+    frictionless raises it for the whole process when first imported (tests/test_tables.py), and under
+    pytest-xdist any test may come after that one."""
+    limit = csv.field_size_limit()
+    yield
+    csv.field_size_limit(limit)
+
+
 @pytest.fixture(autouse=True)
 def _test_hosts(settings: Any) -> None:
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
     # Drawn maps and charts in memory, one cache per test, not on disk between runs.
+    # The progress of table imports in memory too: its keys are the uploads' ids, which every test database
+    # (one per xdist worker, one per run) starts again at 1. (Imports in the background are threads here.)
     settings.CACHES = {**settings.CACHES, "pictures": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pictures"}}
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pictures"},
+        "progress": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "progress"}}
     from django.core.cache import caches
 
     caches["pictures"].clear()
+    caches["progress"].clear()
 
 
 @pytest.fixture

@@ -99,10 +99,14 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests run on a file too (not in memory): the concurrency tests' threads need SQLite's locks, which wait;
     # a database in memory shared by several connections answers "table is locked" at once instead. The file
-    # is in memory where the system offers that (/dev/shm), one per test process.
+    # is in memory where the system offers that (/dev/shm), one per test process: under pytest-xdist one per
+    # worker (gw0, gw1, ...; pytest-django adds the worker's suffix too), and the process id keeps two runs at
+    # once apart. Django removes the file when the run ends; tests/conftest.py removes those of runs that died.
     _shm = Path("/dev/shm")
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     DATABASES["default"]["TEST"] = {
-        "NAME": str((_shm if _shm.is_dir() else Path(tempfile.gettempdir())) / f"udsyn-test-{os.getpid()}.sqlite3")}
+        "NAME": str((_shm if _shm.is_dir() else Path(tempfile.gettempdir()))
+                    / f"udsyn-test-{os.getpid()}-{_worker}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
