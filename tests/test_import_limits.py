@@ -67,6 +67,18 @@ def test_a_cell_over_128_kib_is_an_error_with_its_row() -> None:
     assert "line 5, themes[0], name: The text is longer than 131071 characters." in str(result.problems[0])
 
 
+def test_the_cell_limit_holds_when_another_library_raised_the_csv_modules_limit() -> None:
+    import csv
+
+    before = csv.field_size_limit(10 ** 9)  # as frictionless does for the whole process
+    try:
+        content = b"title,description\r\nB," + b"x" * (129 * 1024) + b"\r\n"
+        with pytest.raises(tabular.Unreadable, match="row 2 has a cell longer than 131071 characters"):
+            tabular.read("engagements.csv", content)
+    finally:
+        csv.field_size_limit(before)
+
+
 def test_deeply_nested_json_and_yaml_are_refused() -> None:
     with pytest.raises(tabular.Unreadable, match="nested more than 32 levels deep"):
         tabular.read("engagements.json", b"[" * 50000 + b"]" * 50000)

@@ -1,11 +1,13 @@
 """The seed data of the three municipalities (data/seed/) loads, and says what the source documents say."""
 
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 
 from tests.roles import ADMIN
@@ -19,9 +21,17 @@ from udsyn.strategy.models import FocusArea, Goal, Principle, Strategy
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _seeds(django_db_setup: None, django_db_blocker: Any) -> Iterator[ImportResult]:
+    """The seeds, loaded once for the module; what each test changes is rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def seeded() -> ImportResult:
-    return load()
+def seeded(_seeds: ImportResult, db: None) -> ImportResult:
+    return _seeds
 
 
 def test_the_seed_files_are_the_three_municipalities() -> None:

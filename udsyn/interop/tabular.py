@@ -543,6 +543,11 @@ def _read_csv(source: str, content: bytes, name: str) -> Sheet:
                     "{filename}: row {row} has {cells} cells, but the header has {columns} columns. The file may "
                     "have been cut short, or a cell holds an unquoted separator.").format(
                     filename=source, row=number, cells=len(values), columns=len(header)))
+            if any(len(v) > limits.MAX_CELL for v in values):
+                # Checked here too: the csv module's own limit is per process, and another library (frictionless)
+                # may have raised it.
+                raise Unreadable(_("{filename}: row {row} has a cell longer than {count} characters.").format(
+                    filename=source, row=number, count=limits.MAX_CELL))
             sheet.rows.append((number, dict(zip(header, values, strict=True))))
     except csv.Error as error:
         if "field larger than field limit" in str(error):
