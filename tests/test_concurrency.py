@@ -344,3 +344,16 @@ def test_two_people_ending_an_engagement_at_once_after_a_review(
     engagement = Engagement.objects.get(pk=eurocities.pk)
     assert engagement.status == Engagement.Status.TERMINATED and engagement.termination_reason == f"Reason {winner}"
     assert "is already terminated" in next(r for r in responses if r.status_code == 409).content.decode()
+
+
+def test_accepting_what_another_handler_accepted_a_moment_ago_says_who(
+        login: Callable[[User], Client], handlers: list[User], routed: Callable[[], Inquiry], smtp: Inbox) -> None:
+    """The second handler's page was opened before the first accepted, and is sent after: no form to show
+    the refusal next to any more, so it is said at the top of the page."""
+    inquiry = routed()
+    url = f"/en/inquiries/{inquiry.pk}/accept/"
+    assert login(handlers[0]).post(url, {"accept-message": "Welcome!"}).status_code == 302
+    late = login(handlers[1]).post(url, {"accept-message": "Welcome too!"})
+    assert late.status_code == 400
+    assert f"already accepted by {handlers[0].username}" in late.content.decode()
+    assert len(smtp.to(REQUESTER)) == 1

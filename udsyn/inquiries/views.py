@@ -188,14 +188,13 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     inquiry = _get(request, pk)
     form = forms.ACTIONS[action](request.POST, inquiry=inquiry, prefix=action)
-    before = inquiry.state
     if form.is_valid():
         try:
             done = form.act(request.user)
         except workflow.TransitionError as error:
-            form.add_error(None, str(error))
-            if inquiry.state != before:  # someone decided meanwhile: the page may no longer show this form
-                messages.error(request, str(error))
+            # Said at the top of the page: when someone decided first (just now, or before this request
+            # was read), the page no longer shows the form this came from.
+            messages.error(request, str(error))
         else:
             messages.success(request, done)
             return HttpResponseRedirect(inquiry.get_absolute_url())
