@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
@@ -20,33 +19,36 @@ from udsyn.core.models import RegistryModel, SearchEntry
 from udsyn.core.policy import actor, policy_for
 from udsyn.core.text import fold, terms
 
-INDEXED_MODELS = (
-    "organisation.Municipality",
-    "organisation.Department",
-    "organisation.Unit",
-    "organisation.Person",
-    "organisation.Committee",
-    "engagements.Engagement",
-    "engagements.ExternalOrganisation",
-    "engagements.City",
-    "engagements.Theme",
-    "engagements.FundingProgramme",
-    "engagements.Funding",
-    "strategy.Strategy",
-    "strategy.Goal",
-    "strategy.Principle",
-    "strategy.FocusArea",
-)
-# A change to one of these changes the search text of its parent.
-PARENT_FIELDS = {"strategy.StrategyElement": "strategy"}
+
+@dataclass(frozen=True)
+class Indexed:
+    """A searchable record type, as its app registers it (``<app>/search.py``): its title and text come from
+    the model (``search_title``, ``search_text`` and ``search_fields``); ``select`` and ``prefetch`` are what
+    building the text reads, so that a rebuild costs a few queries per type, not per record."""
+
+    select: tuple[str, ...] = ()
+    prefetch: tuple[str, ...] = ()
+
+
+_indexed: dict[type[models.Model], Indexed] = {}
+_parts: dict[type[models.Model], str] = {}  # a part whose change changes its parent's text: its parent field
+
+
+def register(model: type[models.Model], *, select: tuple[str, ...] = (), prefetch: tuple[str, ...] = ()) -> None:
+    _indexed[model] = Indexed(select, prefetch)
+
+
+def register_part(model: type[models.Model], parent: str) -> None:
+    """A change to a record of ``model`` changes the search text of the record its ``parent`` field names."""
+    _parts[model] = parent
 
 
 def indexed_models() -> list[type[models.Model]]:
-    return [apps.get_model(label) for label in INDEXED_MODELS]
+    return list(_indexed)
 
 
 def is_indexed(model: type[models.Model]) -> bool:
-    return model._meta.label in INDEXED_MODELS or model._meta.label in PARENT_FIELDS
+    return model in _indexed or model in _parts
 
 
 def _entry_values(obj: RegistryModel) -> dict[str, Any]:
@@ -60,9 +62,8 @@ def _entry_values(obj: RegistryModel) -> dict[str, Any]:
 
 
 def index(obj: RegistryModel) -> None:
-    label = obj._meta.label
-    if label in PARENT_FIELDS:
-        parent = getattr(obj, PARENT_FIELDS[label], None)
+    if type(obj) in _parts:
+        parent = getattr(obj, _parts[type(obj)], None)
         if parent is not None:
             index(parent)
         return
@@ -72,10 +73,9 @@ def index(obj: RegistryModel) -> None:
 
 
 def unindex(obj: RegistryModel) -> None:
-    label = obj._meta.label
-    if label in PARENT_FIELDS:
-        parent = getattr(obj, PARENT_FIELDS[label] + "_id", None)
-        model = obj._meta.get_field(PARENT_FIELDS[label]).related_model
+    if type(obj) in _parts:
+        parent = getattr(obj, _parts[type(obj)] + "_id", None)
+        model = obj._meta.get_field(_parts[type(obj)]).related_model
         if parent and model is not None:
             index(model._default_manager.get(pk=parent))  # type: ignore[arg-type]
         return
@@ -100,15 +100,12 @@ def rebuild(models_to_index: Iterable[type[models.Model]] | None = None) -> int:
 
 
 def _prefetched(model: type[models.Model]) -> models.QuerySet[Any]:
+    how = _indexed[model]
     qs = model._default_manager.all()
-    related = [
-        f.name for f in model._meta.get_fields()
-        if f.many_to_one and f.concrete and f.name in {"department", "lead_department", "programme"}
-    ]
-    if related:
-        qs = qs.select_related(*related)
-    if model._meta.label == "strategy.Strategy":
-        qs = qs.prefetch_related("elements")
+    if how.select:
+        qs = qs.select_related(*how.select)
+    if how.prefetch:
+        qs = qs.prefetch_related(*how.prefetch)
     return qs
 
 

@@ -10,4 +10,4 @@ class OrganisationConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
-        from udsyn.organisation import policies  # noqa: F401  - registers this app's permission rules
+        from udsyn.organisation import policies, search  # noqa: F401  - its permission rules and search index

@@ -10,4 +10,4 @@ class StrategyConfig(AppConfig):
     verbose_name = _("Strategy")
 
     def ready(self) -> None:
-        from udsyn.strategy import policies  # noqa: F401  - registers this app's permission rules
+        from udsyn.strategy import policies, search  # noqa: F401  - its permission rules and search index
