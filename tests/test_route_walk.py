@@ -14,7 +14,15 @@ from rest_framework.test import APIClient
 
 from udsyn.core.policy import allows
 from udsyn.core.views import RecordMixin
-from udsyn.engagements.models import Engagement, Funding, Representative
+from udsyn.engagements.models import (
+    City,
+    Engagement,
+    ExternalOrganisation,
+    Funding,
+    FundingProgramme,
+    Representative,
+    Theme,
+)
 from udsyn.organisation.models import Committee, Department, Municipality, Person, Role, StatedFigure, Unit
 from udsyn.steering.models import Alignment, Indicator, Review
 from udsyn.strategy.models import Goal, Principle, Strategy
@@ -128,9 +136,11 @@ def test_every_page_without_arguments_answers_without_a_server_error(world: dict
     assert checked > 20
 
 
-API = {"departments": Department, "units": Unit, "people": Person, "committees": Committee,
-       "stated-figures": StatedFigure, "engagements": Engagement, "funding": Funding,
+API = {"municipalities": Municipality, "departments": Department, "units": Unit, "people": Person,
+       "committees": Committee, "stated-figures": StatedFigure, "engagements": Engagement, "funding": Funding,
+       "organisations": ExternalOrganisation, "cities": City, "themes": Theme, "programmes": FundingProgramme,
        "strategies": Strategy, "goals": Goal, "principles": Principle}
+READ_ONLY = {"municipalities"}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -153,7 +163,11 @@ def test_every_api_endpoint_answers_as_the_policy_says(world: dict[str, Any], ro
                 assert detail.status_code in (401, 403, 404), (role, prefix, detail.status_code)
                 assert record.pk not in visible or not user.is_authenticated
             deleted = client.delete(f"/api/{prefix}/{record.pk}/")
-            if not user.is_authenticated:
+            if prefix in READ_ONLY:
+                assert deleted.status_code in (401, 403, 405), (role, prefix, deleted.status_code)
+                forced = client.delete(f"/api/{prefix}/{record.pk}/", HTTP_IF_MATCH='"1"')
+                assert forced.status_code in (401, 403, 405), (role, prefix, forced.status_code)
+            elif not user.is_authenticated:
                 assert deleted.status_code in (401, 403)
             elif record.pk not in visible:
                 assert deleted.status_code == 404

@@ -83,16 +83,21 @@ def stale(instance: Model, based_on: Any) -> PreconditionFailed:
     return error
 
 
-class VersionedMixin:
-    """ETag (the record's version) on reading one record; If-Match (or ``version`` in the body) required on
-    changing or deleting one: a change based on an older version answers 412 and changes nothing, a change
-    that names no version 428. The version is checked again in the UPDATE itself (see RegistryModel)."""
-
-    request: Any
-    get_object: Any
+class TaggedMixin:
+    """ETag (the record's version) on reading one record."""
 
     def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Response:
         return tagged(super().retrieve(request, *args, **kwargs))  # type: ignore[misc]
+
+
+class VersionedMixin(TaggedMixin):
+    """If-Match (or ``version`` in the body) required on changing or deleting one record: a change based on
+    an older version answers 412 and changes nothing, a change that names no version 428. The version is
+    checked again in the UPDATE itself (see RegistryModel). Only for viewsets that write: a read-only one
+    would otherwise be routed DELETE and PUT it cannot carry out."""
+
+    request: Any
+    get_object: Any
 
     def based_on(self, instance: Model, body: Any = None) -> int:
         """The version the caller's change is based on, if it is the record's current one."""
@@ -176,7 +181,7 @@ class RegistryViewSet(VersionedMixin, viewsets.ModelViewSet):
             raise Conflict(IN_USE.format(names=", ".join(names))) from error
 
 
-class ReadOnlyRegistryViewSet(VersionedMixin, viewsets.ReadOnlyModelViewSet):
+class ReadOnlyRegistryViewSet(TaggedMixin, viewsets.ReadOnlyModelViewSet):
     schema = RegistrySchema()
     public = True
 
