@@ -41,24 +41,31 @@ def _is_history(model: type[models.Model]) -> bool:
     return hasattr(model, "instance_type") or model.__name__.startswith("Historical")
 
 
-def _describe(record: Any) -> tuple[str, str]:
-    """The municipality and department a referring record belongs to, as far as it says."""
-    municipality = department = None
-    for path in ("municipality", "department.municipality", "engagement.municipality", "inquiry.municipality",
-                 "strategy.municipality", "indicator.municipality"):
+def _first(record: Any, paths: tuple[str, ...]) -> Any:
+    for path in paths:
         value: Any = record
         for attr in path.split("."):
             value = getattr(value, attr, None)
         if value is not None:
-            municipality = value
-            break
-    for path in ("lead_department", "department", "engagement.lead_department", "inquiry.lead_department"):
-        value = record
-        for attr in path.split("."):
-            value = getattr(value, attr, None)
-        if value is not None:
-            department = value
-            break
+            return value
+    return None
+
+
+def municipality_of(record: Any) -> Any:
+    """The municipality a record belongs to, itself or through its department, engagement, inquiry,
+    strategy or indicator; None for a shared record."""
+    return _first(record, ("municipality", "department.municipality", "engagement.municipality",
+                           "inquiry.municipality", "strategy.municipality", "indicator.municipality"))
+
+
+def department_of(record: Any) -> Any:
+    return _first(record, ("lead_department", "department", "engagement.lead_department",
+                           "inquiry.lead_department"))
+
+
+def _describe(record: Any) -> tuple[str, str]:
+    """The municipality and department a referring record belongs to, as far as it says."""
+    municipality, department = municipality_of(record), department_of(record)
     return (str(municipality) if municipality else "", str(department) if department else "")
 
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from udsyn.core.policy import EDITOR, READER, actor, allows
+from udsyn.core.usage import municipality_of
 
 ACTIONS = ("add", "change", "delete")
 
@@ -22,16 +23,6 @@ def may_write(user: Any, obj: models.Model | type[models.Model], action: str) ->
     return allows(user, action, obj)
 
 
-def _municipality_of(obj: models.Model) -> Any:
-    for path in ("municipality", "department.municipality", "engagement.municipality", "strategy.municipality"):
-        value: Any = obj
-        for attr in path.split("."):
-            value = getattr(value, attr, None)
-        if value is not None:
-            return value
-    return None
-
-
 def why_not(user: Any, obj: models.Model, action: str) -> str:
     """Why the user may not write this record, for the import's list of problems."""
     kind = obj._meta.verbose_name
@@ -39,7 +30,7 @@ def why_not(user: Any, obj: models.Model, action: str) -> str:
     who = actor(user)
     if who.kind == READER:
         return _("Readers may not change the registry, so this {kind} cannot be written.").format(kind=kind)
-    owner = _municipality_of(obj)
+    owner = municipality_of(obj)
     if owner is not None and who.municipality_id is not None and owner.pk != who.municipality_id:
         return _("You may {verb} only your own municipality's records; this {kind} belongs to {municipality}.").format(
             verb=verb, kind=kind, municipality=f"{owner.name} ({owner.code})")
