@@ -682,6 +682,16 @@ def revert(entry: HistoryEntry, user: Any, model: type[models.Model], pk: int) -
     return outcome
 
 
+def _target_gone(model: type[models.Model], f: Any, value: Any, outcome: Outcome) -> bool:
+    """Whether ``value`` names a related record that no longer exists (then named in ``outcome``)."""
+    if value is None or not f.is_relation or f.related_model is None:
+        return False
+    if f.related_model._default_manager.filter(pk=value).exists():
+        return False
+    outcome.missing.append(_gone(_label(model, f), f.related_model, value))
+    return True
+
+
 def _revert_record(step: Step, current: Any, user: Any, reason: str, outcome: Outcome) -> None:
     m = step.model
     changed = False
@@ -693,9 +703,7 @@ def _revert_record(step: Step, current: Any, user: Any, reason: str, outcome: Ou
         if getattr(current, f.attname) != new:
             outcome.skipped.append(prefix + _label(m, f))
             continue
-        if old is not None and f.is_relation and f.related_model is not None and \
-                not f.related_model._default_manager.filter(pk=old).exists():
-            outcome.missing.append(_gone(_label(m, f), f.related_model, old))
+        if _target_gone(m, f, old, outcome):
             continue
         setattr(current, f.attname, old)
         changed = True
@@ -741,9 +749,7 @@ def restore_version(model: type[models.Model], pk: int, entry: HistoryEntry, use
         value = _row_value(version, f)
         if getattr(obj, f.attname) == value:
             continue
-        if value is not None and f.is_relation and f.related_model is not None and \
-                not f.related_model._default_manager.filter(pk=value).exists():
-            outcome.missing.append(_gone(_label(model, f), f.related_model, value))
+        if _target_gone(model, f, value, outcome):
             continue
         setattr(obj, f.attname, value)
         changed = True
