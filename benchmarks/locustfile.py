@@ -404,6 +404,9 @@ class CoordinatorWriter(SignedIn):
         data = [(n, toggled(v) if n == "description" else v) for n, v in fields]
         with self.client.post(f"/engagements/{pk}/edit/", data=data, name="engagement edit (post)",
                               allow_redirects=False, catch_response=True) as response:
+            if response.status_code == 409:  # another user saved it since the form was read: a conflict, shown
+                response.success()
+                return
             if response.status_code != 302:
                 response.failure(f"edit form answered {response.status_code}: {form_errors(response.text)}")
                 return
@@ -419,8 +422,15 @@ class CoordinatorWriter(SignedIn):
         if not current.ok:
             return
         description = current.json().get("description") or ""
-        self.client.patch(f"/api/engagements/{pk}/", json={"description": toggled(description)},
-                          headers=self.csrf_header(), name="api engagement patch")
+        # A change names the version it is based on (If-Match: the ETag read); 412 is a conflict with
+        # another user's change since, answered as it should be.
+        headers = {**self.csrf_header(), "If-Match": current.headers.get("ETag", "")}
+        with self.client.patch(f"/api/engagements/{pk}/", json={"description": toggled(description)},
+                               headers=headers, name="api engagement patch", catch_response=True) as response:
+            if response.status_code in (200, 412):
+                response.success()
+            else:
+                response.failure(f"PATCH answered {response.status_code}")
 
     @task(2)
     def note_on_inquiry(self) -> None:
