@@ -77,6 +77,19 @@ class MunicipalitySerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "official_name", "region", "latitude", "longitude", "version"]
 
 
+class FiguresSerializer(serializers.Serializer):
+    """A municipality's money figures, added up where every other surface adds them up (the engagements'
+    ``annual_costs`` and the funding's ``total``). Amounts in DKK."""
+
+    currency = serializers.CharField()
+    annual_fees = serializers.DecimalField(max_digits=16, decimal_places=2)
+    co_financing = serializers.DecimalField(max_digits=16, decimal_places=2)
+    funding_total = serializers.DecimalField(max_digits=18, decimal_places=2)
+    funding_expected = serializers.DecimalField(max_digits=18, decimal_places=2)
+    funding_lines = serializers.IntegerField()
+    funding_lines_without_amount = serializers.IntegerField()
+
+
 class DepartmentSerializer(ValidatingSerializer):
     class Meta:
         model = Department

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -196,6 +197,23 @@ class MunicipalityViewSet(ReadOnlyRegistryViewSet):
     queryset = Municipality.objects.select_related("region").order_by("code")
     serializer_class = s.MunicipalitySerializer
     filterset_fields = ["code", "region"]
+
+    @extend_schema(responses=s.FiguresSerializer)
+    @action(detail=True, filter_backends=[], pagination_class=None)
+    def figures(self, request: Any, pk: Any = None) -> Response:
+        """The municipality's annual costs of engagements under way and its external funding, as its
+        overview, report and public page show them. Anonymous callers get the public figures: amounts
+        marked internal are left out."""
+        municipality = self.get_object()
+        public = not request.user.is_authenticated
+        costs = Engagement.objects.filter(municipality=municipality).annual_costs(public=public)
+        funding = Funding.objects.filter(municipality=municipality)
+        added = (funding.public_amounts() if public else funding).total()
+        return Response(s.FiguresSerializer({
+            "currency": "DKK", "annual_fees": costs.annual_fee, "co_financing": costs.co_financing,
+            "funding_total": added.total, "funding_expected": added.expected, "funding_lines": added.lines,
+            "funding_lines_without_amount": added.unknown,
+        }).data)
 
 
 @extend_schema(tags=["organisation"])

@@ -1,13 +1,14 @@
 """The core of the registry: engagements with their partners, themes, representatives and funding."""
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -152,7 +153,59 @@ class Publishable(models.Model):
         return [(name, str(getattr(self._meta.get_field(name), "verbose_name", name))) for name in self.PUBLIC_FIELDS]
 
 
+@dataclass(frozen=True)
+class Costs:
+    """What engagements cost the municipality each year: their annual fees and their co-financing (DKK)."""
+
+    annual_fee: Decimal = Decimal(0)
+    co_financing: Decimal = Decimal(0)
+
+    @property
+    def total(self) -> Decimal:
+        return self.annual_fee + self.co_financing
+
+    def __add__(self, other: "Costs") -> "Costs":
+        return Costs(self.annual_fee + other.annual_fee, self.co_financing + other.co_financing)
+
+    @classmethod
+    def of(cls, engagements: "Any") -> "Costs":
+        """The same sum as ``EngagementQuerySet.annual_costs``, over engagements already loaded."""
+        current = [e for e in engagements if e.status == Engagement.Status.ACTIVE]
+        return cls(sum((e.annual_fee or Decimal(0) for e in current), Decimal(0)),
+                   sum((e.co_financing or Decimal(0) for e in current), Decimal(0)))
+
+
+def _cost_sums(public: bool) -> dict[str, Sum]:
+    def shown(name: str) -> Q | None:
+        return ~Q(internal_fields__icontains=f'"{name}"') if public else None
+
+    return {"fee": Sum("annual_fee", filter=shown("annual_fee")),
+            "cofin": Sum("co_financing", filter=shown("co_financing"))}
+
+
 class EngagementQuerySet(RestrictedQuerySet):
+    """Engagements, with the one place their annual costs are added up (``annual_costs``)."""
+
+    def current(self) -> "EngagementQuerySet":
+        """The engagements under way: the ones whose costs count as this year's."""
+        return self.filter(status=Engagement.Status.ACTIVE)
+
+    def annual_costs(self, public: bool = False) -> Costs:
+        """The annual fees and co-financing of the current engagements among these, in one query.
+
+        Every page, report, export and figure that shows what engagements cost reads it here (or from
+        ``annual_costs_by``), so they cannot disagree. Each engagement counts once, however it was filtered.
+        ``public``: leave out the amounts marked internal, as public pages and open exports must.
+        """
+        totals = Engagement.objects.filter(pk__in=self.current().values("pk")).aggregate(**_cost_sums(public))
+        return Costs(totals["fee"] or Decimal(0), totals["cofin"] or Decimal(0))
+
+    def annual_costs_by(self, field: str, public: bool = False) -> dict[Any, Costs]:
+        """``annual_costs`` per value of ``field`` (e.g. ``"lead_department_id"``), in one query."""
+        rows = (Engagement.objects.filter(pk__in=self.current().values("pk")).order_by().values(field)
+                .annotate(**_cost_sums(public)))
+        return {row[field]: Costs(row["fee"] or Decimal(0), row["cofin"] or Decimal(0)) for row in rows}
+
     def involving(self, department: Department | int) -> "EngagementQuerySet":
         """Engagements the department leads or takes part in."""
         dept_id = department if isinstance(department, int) else department.pk
@@ -390,6 +443,55 @@ class FundingProgramme(BilingualNameMixin, RegistryModel):
         return self.display_name
 
 
+@dataclass(frozen=True)
+class FundingTotal:
+    """External funding added up: the amount in DKK, the part still expected, and the lines behind it."""
+
+    total: Decimal = Decimal(0)
+    expected: Decimal = Decimal(0)
+    lines: int = 0
+    unknown: int = 0  # lines that name no amount
+
+    @property
+    def received(self) -> Decimal:
+        return self.total - self.expected
+
+
+class FundingQuerySet(RestrictedQuerySet):
+    """Funding lines, with the one place their amounts are added up (``total``, ``totals_by``).
+
+    Each line counts once however the queryset was filtered (a line funding two engagements matched
+    through both is not counted twice). Currency conversion, when it comes, happens here.
+    """
+
+    def _once(self) -> "FundingQuerySet":
+        return Funding.objects.filter(pk__in=self.values("pk"))  # type: ignore[return-value]
+
+    def total(self) -> FundingTotal:
+        row = self._once().aggregate(
+            total=Sum("amount_dkk"), expected=Sum("amount_dkk", filter=Q(status=Funding.Status.EXPECTED)),
+            lines=Count("pk"), unknown=Count("pk", filter=Q(amount_dkk=None)))
+        return FundingTotal(row["total"] or Decimal(0), row["expected"] or Decimal(0), row["lines"], row["unknown"])
+
+    def public_amounts(self) -> "FundingQuerySet":
+        """The lines whose amount in DKK may be shown publicly (not marked internal): what public pages
+        and open exports add up."""
+        return self.exclude(internal_fields__icontains='"amount_dkk"')
+
+    def totals_by(self, *fields: str) -> dict[Any, Decimal]:
+        """The amount in DKK per value of ``fields`` (one field: keyed by its value; several: by a tuple)."""
+        rows = self._once().order_by().values(*fields).annotate(total=Sum("amount_dkk"))
+        if len(fields) == 1:
+            return {row[fields[0]]: row["total"] or Decimal(0) for row in rows}
+        return {tuple(row[f] for f in fields): row["total"] or Decimal(0) for row in rows}
+
+    def per_engagement(self, engagements: Any) -> dict[int, Decimal]:
+        """What funds each of ``engagements`` (ids or a queryset): a line funding two counts for both."""
+        rows = (self.filter(engagements__in=engagements).order_by().values("engagements")
+                .annotate(total=Sum("amount_dkk")))
+        return {row["engagements"]: row["total"] or Decimal(0) for row in rows}
+
+
 class Funding(Publishable, RegistryModel):
     """A line of external funding: an amount from a programme, received or expected, per department."""
 
@@ -426,6 +528,8 @@ class Funding(Publishable, RegistryModel):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED)
     description = models.TextField(_("description"), blank=True)
     source_reference = models.CharField(_("source reference"), max_length=120, blank=True)
+
+    objects = FundingQuerySet.as_manager()  # type: ignore[misc]  # a RestrictedQuerySet too
 
     search_fields = ("description", "programme__name")
     history = HistoricalRecords(m2m_fields=[engagements])

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q
 from django.utils.text import capfirst
 
 from udsyn.engagements.models import Engagement, Funding, FundingProgramme
@@ -43,7 +43,6 @@ class Overview:
 
 def municipality_overview(municipality: Municipality) -> Overview:
     engagements = Engagement.objects.filter(municipality=municipality)
-    current = engagements.filter(status=Engagement.Status.ACTIVE)
     departments = {d.pk: DepartmentRow(d) for d in municipality.departments.order_by("code")}
 
     led = engagements.values("lead_department_id", "kind").annotate(n=Count("pk"))
@@ -57,32 +56,31 @@ def municipality_overview(municipality: Municipality) -> Overview:
     for joined_row in joined:
         _add(departments, joined_row["department_id"], joined_row["engagement__kind"], joined_row["n"])
 
-    costs = current.values("lead_department_id").annotate(fee=Sum("annual_fee"), cofin=Sum("co_financing"))
-    for cost in costs:
-        dept = departments.get(cost["lead_department_id"])
-        if dept:
-            dept.annual_fee = cost["fee"] or Decimal(0)
-            dept.co_financing = cost["cofin"] or Decimal(0)
+    for dept_id, cost in engagements.annual_costs_by("lead_department_id").items():
+        if dept_id in departments:
+            departments[dept_id].annual_fee = cost.annual_fee
+            departments[dept_id].co_financing = cost.co_financing
 
     funding = Funding.objects.filter(municipality=municipality)
-    for line in funding.values("department_id").annotate(total=Sum("amount_dkk")):
-        if line["department_id"] in departments:
-            departments[line["department_id"]].funding_dkk = line["total"] or Decimal(0)
+    for dept_id, amount in funding.totals_by("department_id").items():
+        if dept_id in departments:
+            departments[dept_id].funding_dkk = amount
 
     sources = {value: capfirst(str(label)) for value, label in FundingProgramme.Source.choices}
     by_source: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for source in funding.values("programme__source", "status").annotate(total=Sum("amount_dkk")):
-        by_source[source["programme__source"]][source["status"]] += source["total"] or Decimal(0)
+    for (source, state), amount in funding.totals_by("programme__source", "status").items():
+        by_source[source][state] += amount
     by_year: dict[int, Decimal] = defaultdict(Decimal)
-    for year in funding.exclude(start_date=None).values("start_date__year").annotate(total=Sum("amount_dkk")):
-        by_year[year["start_date__year"]] += year["total"] or Decimal(0)
+    for year, amount in funding.exclude(start_date=None).totals_by("start_date__year").items():
+        by_year[year] += amount
 
     kind_totals = dict(engagements.values_list("kind").annotate(n=Count("pk")))
     totals = engagements.aggregate(
         total=Count("pk", distinct=True),  # distinct: the join below repeats shared engagements
         shared=Count("pk", filter=Q(participating_departments__isnull=False), distinct=True),
     )
-    fees = current.aggregate(fee=Sum("annual_fee"), cofin=Sum("co_financing"))
+    costs = engagements.annual_costs()
+    funding_total = funding.total()
     return Overview(
         municipality=municipality,
         kinds=[(value, str(label)) for value, label in Engagement.Kind.choices],
@@ -91,15 +89,15 @@ def municipality_overview(municipality: Municipality) -> Overview:
         total=totals["total"],
         departments=list(departments.values()),
         shared_count=totals["shared"],
-        annual_fee=fees["fee"] or Decimal(0),
-        co_financing=fees["cofin"] or Decimal(0),
+        annual_fee=costs.annual_fee,
+        co_financing=costs.co_financing,
         funding_by_source=[
             (str(sources.get(src, src)), amounts["received"], amounts["expected"])
             for src, amounts in sorted(by_source.items())
         ],
         funding_by_year=sorted(by_year.items()),
-        funding_total=funding.aggregate(total=Sum("amount_dkk"))["total"] or Decimal(0),
-        funding_unknown_amounts=funding.filter(amount_dkk=None).count(),
+        funding_total=funding_total.total,
+        funding_unknown_amounts=funding_total.unknown,
         stated_figures=list(municipality.stated_figures.select_related("department")),
     )
 

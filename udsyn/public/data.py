@@ -4,13 +4,12 @@ Only publishable fields are read here: no people (contacts, representatives), no
 source references. Templates for the public pages get nothing else.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch
 
-from udsyn.engagements.models import City, Engagement, ExternalOrganisation, Funding, FundingProgramme
+from udsyn.engagements.models import City, Costs, Engagement, ExternalOrganisation, Funding, FundingProgramme
 from udsyn.organisation.models import Municipality
 from udsyn.reports.content import CityPoint, city_points
 
@@ -35,8 +34,9 @@ class PublicPage:
     funding_rows: dict[tuple[int, str], Decimal]
     funding_by_source: list[tuple[str, Decimal]]
     funding_total: Decimal
-    annual_fees: Decimal
+    annual_fees: Decimal  # of every engagement under way, as on the coordinator's overview
     co_financing: Decimal
+    membership_costs: Costs  # the memberships' part, the total of the memberships table
 
 
 def page(municipality: Municipality) -> PublicPage:
@@ -64,25 +64,22 @@ def page(municipality: Municipality) -> PublicPage:
     memberships = [e for e in engagements if e.kind == Engagement.Kind.MEMBERSHIP]
     cities, _missing = city_points(e.public_cities for e in engagements)  # type: ignore[attr-defined]
     sources = dict(FundingProgramme.Source.choices)
-    rows: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
-    by_source: dict[str, Decimal] = defaultdict(Decimal)
-    for line in Funding.objects.filter(municipality=municipality).select_related("programme").only(*FUNDING_FIELDS):
-        line.mask_internal()
-        if line.amount_dkk is None:
-            continue
-        label = str(sources[line.programme.source])
-        by_source[label] += line.amount_dkk
-        if line.start_date is not None:
-            rows[(line.start_date.year, label)] += line.amount_dkk
+    funding = Funding.objects.filter(municipality=municipality).public_amounts().exclude(amount_dkk=None)
+    by_source = {str(sources[source]): amount for source, amount in funding.totals_by("programme__source").items()}
+    rows = {(year, str(sources[source])): amount for (year, source), amount
+            in funding.exclude(start_date=None).totals_by("start_date__year", "programme__source").items()}
+    costs_by_kind = Engagement.objects.filter(municipality=municipality).annual_costs_by("kind", public=True)
+    costs = sum(costs_by_kind.values(), Costs())
     return PublicPage(
         municipality=municipality,
         memberships=memberships,
         partnerships=[e for e in engagements if e.kind == Engagement.Kind.PARTNERSHIP],
         projects=[e for e in engagements if e.kind == Engagement.Kind.PROJECT],
         cities=cities,
-        funding_rows=dict(rows),
+        funding_rows=rows,
         funding_by_source=sorted(by_source.items(), key=lambda item: -item[1]),
         funding_total=sum(by_source.values(), Decimal(0)),
-        annual_fees=sum((e.annual_fee or Decimal(0) for e in memberships), Decimal(0)),
-        co_financing=sum((e.co_financing or Decimal(0) for e in memberships), Decimal(0)),
+        annual_fees=costs.annual_fee,
+        co_financing=costs.co_financing,
+        membership_costs=costs_by_kind.get(Engagement.Kind.MEMBERSHIP, Costs()),
     )

@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from udsyn.engagements.models import City, Engagement, Funding, FundingProgramme, Representative
+from udsyn.engagements.models import City, Costs, Engagement, Funding, FundingProgramme, Representative
 from udsyn.organisation.models import Committee, Department, Municipality, StatedFigure, Unit
 from udsyn.reports.figures import Comparison, Computed, Scope, comparisons, compute
 from udsyn.strategy.models import Strategy
@@ -62,13 +62,15 @@ class DepartmentWork:
     joined: list[Engagement] = field(default_factory=list)  # led by another department
     stated: list[Comparison] = field(default_factory=list)
 
+    membership_costs: Costs = field(default_factory=Costs)  # of its active memberships
+
     @property
     def annual_fees(self) -> Decimal:
-        return sum((e.annual_fee or Decimal(0) for e in self.memberships if e.status == "active"), Decimal(0))
+        return self.membership_costs.annual_fee
 
     @property
     def co_financing(self) -> Decimal:
-        return sum((e.co_financing or Decimal(0) for e in self.memberships if e.status == "active"), Decimal(0))
+        return self.membership_costs.co_financing
 
     @property
     def has_engagements(self) -> bool:
@@ -194,21 +196,28 @@ def build(
     grouped: dict[str, list[Funding]] = defaultdict(list)
     for line in funding:
         grouped[line.programme.source].append(line)
+    amounts = scope.funding().totals_by("programme__source", "status")
     funding_sources = [
         FundingSource(
             label=str(sources.get(source, source)), lines=lines,
-            received=sum((f.amount_dkk or Decimal(0) for f in lines if f.status == "received"), Decimal(0)),
-            expected=sum((f.amount_dkk or Decimal(0) for f in lines if f.status == "expected"), Decimal(0)),
+            received=amounts.get((source, Funding.Status.RECEIVED), Decimal(0)),
+            expected=amounts.get((source, Funding.Status.EXPECTED), Decimal(0)),
         )
         for source, lines in grouped.items()
     ]
+    funding_total = scope.funding().total()
     since = scope.funding()
     if since_year:
         since = since.filter(Q(end_date__year__gte=since_year) | Q(end_date=None, start_date__year__gte=since_year))
     funding_since = [
-        (str(sources.get(row["programme__source"], row["programme__source"])), row["total"] or Decimal(0))
-        for row in since.values("programme__source").annotate(total=Sum("amount_dkk")).order_by("-total")
+        (str(sources.get(source, source)), amount)
+        for source, amount in sorted(since.totals_by("programme__source").items(), key=lambda item: -item[1])
     ]
+    membership_costs = scope.engagements().filter(kind=Engagement.Kind.MEMBERSHIP).annual_costs_by(
+        "lead_department_id")
+    for dept_id, costs in membership_costs.items():
+        if dept_id in works:
+            works[dept_id].membership_costs = costs
 
     strategies = Strategy.objects.filter(municipality=municipality).prefetch_related("elements", "departments")
     if department:
@@ -237,8 +246,8 @@ def build(
             if e.kind == Engagement.Kind.PARTNERSHIP and e.parent_id not in by_id
         ],
         funding_sources=funding_sources,
-        funding_total=sum((f.amount_dkk or Decimal(0) for f in funding), Decimal(0)),
-        funding_unknown=sum(1 for f in funding if f.amount_dkk is None),
+        funding_total=funding_total.total,
+        funding_unknown=funding_total.unknown,
         committees=list(committees.order_by("name")),
         shared=[e for e in engagements if len(e.departments) > 1],
         cities=cities,

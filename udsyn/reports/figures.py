@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from udsyn.core.formatting import format_amount, format_number
-from udsyn.engagements.models import Engagement, EngagementQuerySet, Funding, FundingProgramme
+from udsyn.engagements.models import Engagement, EngagementQuerySet, Funding, FundingProgramme, FundingQuerySet
 from udsyn.organisation.models import Department, Municipality, StatedFigure
 from udsyn.strategy.models import Goal
 
@@ -84,8 +84,8 @@ class Scope:
         qs: EngagementQuerySet = Engagement.objects.filter(municipality=self.municipality)  # type: ignore[assignment]
         return qs.involving(self.department) if self.department else qs
 
-    def funding(self) -> QuerySet[Funding]:
-        qs = Funding.objects.filter(municipality=self.municipality)
+    def funding(self) -> FundingQuerySet:
+        qs: FundingQuerySet = Funding.objects.filter(municipality=self.municipality)  # type: ignore[assignment]
         return qs.filter(department=self.department) if self.department else qs
 
 
@@ -140,7 +140,7 @@ def _projects(scope: Scope, figure: StatedFigure | None) -> Computed:
         "The registry holds {n} active project.", "The registry holds {n} active projects.", n))
 
 
-def _in_period(funding: QuerySet[Funding], period: str) -> tuple[QuerySet[Funding], str]:
+def _in_period(funding: FundingQuerySet, period: str) -> tuple[FundingQuerySet, str]:
     years = years_of(period)
     if years is None:
         return funding, ""
@@ -152,11 +152,9 @@ def _in_period(funding: QuerySet[Funding], period: str) -> tuple[QuerySet[Fundin
     return overlapping, label
 
 
-def _sum(funding: QuerySet[Funding], what: Any, period_label: str, undated: int) -> Computed:
-    total = funding.aggregate(total=Sum("amount_dkk"))["total"] or Decimal(0)
-    lines = funding.count()
-    unknown = funding.filter(amount_dkk=None).count()
-    expected = funding.filter(status=Funding.Status.EXPECTED).aggregate(t=Sum("amount_dkk"))["t"] or Decimal(0)
+def _sum(funding: FundingQuerySet, what: Any, period_label: str, undated: int) -> Computed:
+    added = funding.total()
+    total, lines, unknown, expected = added.total, added.lines, added.unknown, added.expected
     basis = ngettext(
         "The registry holds {n} line of {what}", "The registry holds {n} lines of {what}", lines
     ).format(n=lines, what=what)
@@ -199,7 +197,7 @@ def _ssc() -> Q:
 
 def _project_funding(scope: Scope, figure: StatedFigure | None) -> Computed:
     projects = scope.engagements().filter(kind=Engagement.Kind.PROJECT, status=Engagement.Status.ACTIVE)
-    funding = Funding.objects.filter(engagements__in=projects).distinct()
+    funding: FundingQuerySet = Funding.objects.filter(engagements__in=projects)  # type: ignore[assignment]
     return _sum(funding, _("funding of projects under way"), "", 0)
 
 

@@ -6,10 +6,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from udsyn.engagements.models import Engagement, Funding
+from udsyn.engagements.models import Costs, Engagement, Funding
 from udsyn.organisation.models import Department, Municipality
 from udsyn.steering.models import Alignment, Indicator, Observation, Review, ReviewSchedule
 from udsyn.strategy.models import FocusArea, Goal
@@ -182,8 +182,7 @@ class TargetSummary:
 
     @property
     def annual_cost(self) -> Decimal:
-        return sum(((e.annual_fee or Decimal(0)) + (e.co_financing or Decimal(0)) for e in self.engagements),
-                   Decimal(0))
+        return Costs.of(self.engagements).total
 
     @property
     def funding(self) -> Decimal:
@@ -209,10 +208,7 @@ def dashboard(municipality: Municipality, today: datetime.date | None = None) ->
         .order_by("engagement__title")
     )
     engagement_ids = {a.engagement_id for a in alignments}
-    funding = dict(
-        Funding.objects.filter(engagements__in=engagement_ids).values_list("engagements").annotate(
-            total=Sum("amount_dkk"))
-    )
+    funding = Funding.objects.per_engagement(engagement_ids)
     states: dict[int, ReviewState] = {}
     for alignment in alignments:
         engagement = alignment.engagement
@@ -275,9 +271,9 @@ def _merge(observed: list[tuple[datetime.date, Decimal]], today: datetime.date,
 
 
 def funding_per_year(municipality_id: int) -> list[tuple[datetime.date, Decimal]]:
-    rows = (Funding.objects.filter(municipality_id=municipality_id).exclude(start_date=None)
-            .values("start_date__year").annotate(total=Sum("amount_dkk")).order_by("start_date__year"))
-    return [(datetime.date(r["start_date__year"], 12, 31), r["total"] or Decimal(0)) for r in rows]
+    years = Funding.objects.filter(municipality_id=municipality_id).exclude(start_date=None).totals_by(
+        "start_date__year")
+    return [(datetime.date(year, 12, 31), total) for year, total in sorted(years.items())]
 
 
 def delegation_visits_per_year(municipality_id: int) -> list[tuple[datetime.date, Decimal]]:

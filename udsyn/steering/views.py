@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -123,7 +123,8 @@ def reviews(request: HttpRequest) -> HttpResponse:
 
 
 def _funding_brought(engagement: Engagement) -> Any:
-    return Funding.objects.filter(engagements=engagement).aggregate(total=Sum("amount_dkk"))["total"]
+    added = Funding.objects.filter(engagements=engagement).total()
+    return added.total if added.lines else None
 
 
 @login_required
