@@ -18,8 +18,9 @@ from rest_framework.views import APIView
 from udsyn.api import serializers as s
 from udsyn.api.schema import RegistrySchema
 from udsyn.core import usage
+from udsyn.core.actions import do_save
 from udsyn.core.models import StaleVersion
-from udsyn.core.policy import allows
+from udsyn.core.usage import NotAllowed
 from udsyn.engagements.filtersets import EngagementFilterSet, FundingFilterSet
 from udsyn.engagements.models import City, Engagement, ExternalOrganisation, Funding, FundingProgramme, Theme
 from udsyn.organisation.models import Committee, Department, Municipality, Person, StatedFigure, Unit
@@ -148,12 +149,9 @@ class RegistryViewSet(VersionedMixin, viewsets.ModelViewSet):
             serializer.instance.expect_version(  # type: ignore[attr-defined]
                 self.based_on(serializer.instance, self.request.data))
         try:
-            with transaction.atomic():
-                action = "add" if serializer.instance is None else "change"
-                instance: Model = serializer.save()
-                if not allows(self.request.user, action, instance):
-                    transaction.set_rollback(True)
-                    raise PermissionDenied(NOT_ALLOWED)
+            do_save(serializer.instance, self.request.user, write=serializer.save)
+        except NotAllowed as error:
+            raise PermissionDenied(NOT_ALLOWED) from error
         except StaleVersion as error:
             current = type(error.instance)._default_manager.get(pk=error.instance.pk)
             raise stale(current, error.expected) from error

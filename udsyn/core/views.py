@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import models, transaction
+from django.db import models
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -18,6 +18,7 @@ from django.views import View
 from django_filters import FilterSet
 
 from udsyn.core import history, panels, requests, usage
+from udsyn.core.actions import do_save_form
 from udsyn.core.models import StaleVersion
 from udsyn.core.policy import allows, policy_for
 from udsyn.core.tables import Column
@@ -173,10 +174,11 @@ class ObjectEditView(RecordMixin, View):
         form = self.get_form(data=request.POST, instance=obj)
         if form.is_valid():
             try:
-                with transaction.atomic():
-                    saved = form.save()
+                saved = do_save_form(form, request.user)
             except StaleVersion:
                 return self.render_form(form, obj, **self.conflict(form, obj))
+            except usage.NotAllowed as error:
+                raise PermissionDenied from error
             verb = _("Created") if obj is None else _("Saved")
             messages.success(request, _("{verb} {name} “{obj}”.").format(
                 verb=verb, name=self.model._meta.verbose_name, obj=saved

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from udsyn.core.actions import do_save_form, do_save_parts
 from udsyn.core.models import StaleVersion
-from udsyn.core.policy import actor, allows
+from udsyn.core.policy import actor
 from udsyn.core.tables import TITLE, Column
+from udsyn.core.usage import NotAllowed
 from udsyn.core.views import ObjectDetailView, ObjectEditView, ObjectListView, RecordMixin
 from udsyn.engagements import filtersets, forms
 from udsyn.engagements.models import (
@@ -124,13 +126,11 @@ class EngagementEditView(ObjectEditView):
         sets = self.formsets(request.POST, obj)
         if form.is_valid() and all(fs.is_valid() for fs in sets):
             try:
-                with transaction.atomic():
-                    saved = form.save()
-                    for formset in self.formsets(request.POST, saved):
-                        formset.is_valid()
-                        formset.save()
+                saved = do_save_form(form, request.user, parts=lambda saved: self.formsets(request.POST, saved))
             except StaleVersion:
                 return self.render_form(form, obj, formsets=sets, **self.conflict(form, obj))
+            except NotAllowed as error:
+                raise PermissionDenied from error
             messages.success(request, _("Saved engagement “{obj}”.").format(obj=saved))
             return HttpResponseRedirect(saved.get_absolute_url())
         return self.render_form(form, obj, formsets=sets)
@@ -297,14 +297,10 @@ class EngagementPartView(RecordMixin, View):
         formset = self.formset(engagement, department, request.POST)
         if not formset.is_valid():
             return self.render_part(engagement, department, formset, status=400)
-        with transaction.atomic():
-            for form in formset.forms:
-                representative = form.instance
-                action = "delete" if formset.can_delete and formset._should_delete_form(form) else (
-                    "add" if representative.pk is None else "change")
-                if form.has_changed() and not allows(request.user, action, representative):
-                    raise PermissionDenied
-            formset.save()
+        try:
+            do_save_parts(formset, request.user)
+        except NotAllowed as error:
+            raise PermissionDenied from error
         messages.success(request, _("Saved {department}'s part of “{obj}”.").format(
             department=department.code, obj=engagement))
         return HttpResponseRedirect(engagement.get_absolute_url())

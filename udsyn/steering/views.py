@@ -10,8 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -19,13 +17,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from udsyn.core import charts as core_charts
+from udsyn.core import usage
+from udsyn.core.actions import do_save_form
 from udsyn.core.models import StaleVersion
 from udsyn.core.policy import allows
+from udsyn.core.usage import NotAllowed
 from udsyn.engagements.models import Engagement, Funding
 from udsyn.organisation.models import Department, Municipality
 from udsyn.organisation.policies import own_department
 from udsyn.organisation.views import chosen_municipality
 from udsyn.steering import charts, status
+from udsyn.steering.actions import do_end_engagement, do_record_review
 from udsyn.steering.forms import (
     AlignmentForm,
     EndForm,
@@ -35,7 +37,7 @@ from udsyn.steering.forms import (
     ScheduleForm,
     score_forms,
 )
-from udsyn.steering.models import Alignment, Indicator, Observation, Review, ReviewSchedule, ReviewScore
+from udsyn.steering.models import Alignment, Indicator, Observation, Review, ReviewSchedule
 from udsyn.strategy.models import Principle
 
 
@@ -143,18 +145,14 @@ def review_new(request: HttpRequest, engagement_pk: int) -> HttpResponse:
     form = ReviewForm(request.POST or None, initial=initial)
     scores = score_forms(principles, request.POST or None)
     if request.method == "POST" and form.is_valid() and all(s.is_valid() for s in scores):
-        with transaction.atomic():
-            review = form.save(commit=False)
-            review.engagement = engagement
-            review.reviewer = request.user  # type: ignore[assignment]
-            if review.next_review_due is None:
-                review.next_review_due = schedule.next_due(review.reviewed_on)
-            review.save()
-            for score_form in scores:
-                if score_form.cleaned_data.get("score"):
-                    ReviewScore.objects.create(review=review, principle=score_form.principle,
-                                               score=score_form.cleaned_data["score"],
-                                               note=score_form.cleaned_data.get("note", ""))
+        review = form.save(commit=False)
+        review.engagement = engagement
+        try:
+            do_record_review(review, request.user, schedule, [
+                (s.principle, s.cleaned_data["score"], s.cleaned_data.get("note", ""))
+                for s in scores if s.cleaned_data.get("score")])
+        except NotAllowed as error:
+            raise PermissionDenied from error
         messages.success(request, _("The review is recorded. The next review is due {date}.").format(
             date=review.next_review_due.strftime("%d.%m.%Y")))
         return HttpResponseRedirect(review.get_absolute_url())
@@ -185,20 +183,10 @@ def end_engagement(request: HttpRequest, engagement_pk: int) -> HttpResponse:
         raise PermissionDenied
     form = EndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            # Lock the engagement and read it again: of two people ending it at once, the second is told.
-            if connection.vendor == "sqlite":  # no row locks: writing first takes the database's write lock
-                Engagement.objects.filter(pk=engagement.pk).update(status=F("status"))
-            engagement.refresh_from_db(from_queryset=Engagement.objects.select_for_update())
-            if engagement.status == Engagement.Status.ACTIVE:
-                engagement.status = Engagement.Status.TERMINATED
-                engagement.termination_reason = form.cleaned_data["reason"]
-                engagement.end_date = engagement.end_date or timezone.localdate()
-                engagement._change_reason = _("Ended after a review")  # type: ignore[attr-defined]
-                engagement.save()
-                messages.success(request, _("{title} is ended; the reason is kept in its history.").format(
-                    title=engagement.title))
-                return HttpResponseRedirect(engagement.get_absolute_url())
+        if do_end_engagement(engagement, request.user, form.cleaned_data["reason"]):
+            messages.success(request, _("{title} is ended; the reason is kept in its history.").format(
+                title=engagement.title))
+            return HttpResponseRedirect(engagement.get_absolute_url())
         latest = engagement.history.select_related("history_user").first()  # type: ignore[attr-defined]
         by = latest.history_user if latest is not None else None
         when = timezone.localtime(latest.history_date if latest is not None else timezone.now())
@@ -218,7 +206,7 @@ def alignment_new(request: HttpRequest, engagement_pk: int) -> HttpResponse:
         raise PermissionDenied
     form = AlignmentForm(request.POST or None, engagement=engagement)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        _saved(form, request.user)
         messages.success(request, _("The link is saved."))
         return HttpResponseRedirect(engagement.get_absolute_url())
     return render(request, "steering/alignment_form.html", {"engagement": engagement, "form": form},
@@ -230,7 +218,7 @@ def alignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     alignment = get_object_or_404(Alignment.objects.select_related("engagement"), pk=pk)
     if not allows(request.user, "delete", alignment) or request.method != "POST":
         raise PermissionDenied
-    alignment.delete()
+    usage.do_delete(alignment, request.user)
     messages.success(request, _("The link is removed."))
     return HttpResponseRedirect(alignment.engagement.get_absolute_url())
 
@@ -248,7 +236,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             observation = form.save(commit=False)
             observation.recorded_by = request.user  # type: ignore[assignment]
-            observation.save()
+            _saved(form, request.user)
             messages.success(request, _("The value is recorded."))
             return HttpResponseRedirect(indicator.get_absolute_url())
     values = status.values_of(indicator, timezone.localdate())
@@ -267,10 +255,17 @@ def schedule_edit(request: HttpRequest) -> HttpResponse:
         municipality=municipality)
     form = ScheduleForm(request.POST or None, instance=schedule)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        _saved(form, request.user)
         messages.success(request, _("The review schedule is saved."))
         return HttpResponseRedirect(reverse("steering:reviews") + f"?municipality={municipality.code}")
     return render(request, "steering/schedule_form.html", {"municipality": municipality, "form": form})
+
+
+def _saved(form: Any, user: Any) -> Any:
+    try:
+        return do_save_form(form, user)
+    except NotAllowed as error:
+        raise PermissionDenied from error
 
 
 def engagement_steering(user: Any, engagement: Engagement) -> dict[str, Any]:
@@ -297,8 +292,7 @@ def indicator_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     conflict: dict[str, Any] = {}
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                saved = form.save()
+            saved = _saved(form, request.user)
         except StaleVersion:
             latest = indicator.history.select_related("history_user").first()  # type: ignore[union-attr]
             conflict = {"conflict": form.conflict(), "conflict_by": latest and latest.history_user,
