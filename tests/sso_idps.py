@@ -13,12 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlparse
 
 import lxml.html
 import pytest
 import requests
 from django.test import override_settings
+
+from udsyn.organisation.models import Department, Municipality
 
 IDP = Path(__file__).resolve().parent / "idp"
 NODE = os.environ.get("NODE", "node")
@@ -61,6 +63,15 @@ SAML_ACCOUNTS = {
 SAML_MAPPING = {"municipality_values": {CVR_COPENHAGEN: "0101"},
                 "role_values": {COORDINATOR_PRIVILEGE: "coordinator"}}
 SAML_LABEL = "Context Handler (test)"
+
+
+@pytest.fixture
+def copenhagen_registry(db: None) -> Municipality:
+    """København with two departments: what the providers' claims name."""
+    copenhagen = Municipality.objects.create(code="0101", name="København")
+    for code, name in [("ØKF", "Økonomiforvaltningen"), ("TMF", "Teknik- og Miljøforvaltningen")]:
+        Department.objects.create(municipality=copenhagen, code=code, name=name)
+    return copenhagen
 
 
 def free_port() -> int:
@@ -114,21 +125,24 @@ def identity_providers(live_server: Any, tmp_path_factory: pytest.TempPathFactor
         pytest.fail("The test OIDC provider is not installed: run `make idp` (npm ci in tests/idp/oidc)")
     folder = tmp_path_factory.mktemp("idps")
     base = live_server.url
+    # The providers' addresses use the live server's host name (localhost): a browser then sees one site, and
+    # sends Udsyn's SameSite=Lax cookies with the answer the SAML IdP posts back (see SAML_SESSION_COOKIE_SAMESITE).
+    host = urlparse(base).hostname
     oidc = start([NODE, str(IDP / "oidc" / "server.js")], {
-        "port": free_port(), "client_id": "udsyn-test", "client_secret": "test-only-secret",
+        "port": free_port(), "host": host, "client_id": "udsyn-test", "client_secret": "test-only-secret",
         "redirect_uris": [base + "/sso/oidc/callback/"], "accounts": OIDC_ACCOUNTS}, folder, "oidc")
     idp_key, idp_cert = openssl_pair(folder, "udsyn-test-idp")
     sp_key, sp_cert = openssl_pair(folder, "udsyn-test-sp")
     sp_metadata = folder / "sp-metadata.xml"
     saml = start([sys.executable, str(IDP / "saml" / "server.py")], {
-        "port": free_port(), "key_file": idp_key, "cert_file": idp_cert, "sp_metadata": str(sp_metadata),
+        "port": free_port(), "host": host, "key_file": idp_key, "cert_file": idp_cert, "sp_metadata": str(sp_metadata),
         "accounts": SAML_ACCOUNTS}, folder, "saml")
     overrides = override_settings(
         UDSYN_OIDC={"label": OIDC_LABEL, "issuer": oidc.url, "client_id": "udsyn-test",
                     "client_secret": "test-only-secret", "mapping": OIDC_MAPPING},
         UDSYN_SAML={"label": SAML_LABEL, "metadata": saml.url + "/metadata", "base_url": base,
                     "key_file": sp_key, "cert_file": sp_cert, "mapping": SAML_MAPPING},
-        # The IdP and Udsyn are one site here (plain HTTP on 127.0.0.1): see SAML_SESSION_COOKIE_SAMESITE.
+        # Plain HTTP here: SameSite=None would need Secure (HTTPS); the providers are on the same site.
         SAML_SESSION_COOKIE_SAMESITE="Lax",
     )
     overrides.enable()
@@ -148,7 +162,7 @@ def submit(session: requests.Session, answer: requests.Response, fields: dict[st
            ) -> requests.Response:
     """Post the page's first form as a browser would: its hidden fields and the given ones."""
     form = lxml.html.fromstring(answer.text).forms[0]
-    data = {name: value for name, value in form.form_values()}
+    data = dict(form.form_values())
     data.update(fields or {})
     return session.post(urljoin(answer.url, form.action), data=data, timeout=30)
 

@@ -13,21 +13,12 @@ from django.test import Client
 from tests.sso_idps import (
     OIDC_LABEL,
     SAML_LABEL,
-    identity_providers,  # noqa: F401  - the fixture
     sign_in_oidc,
     sign_in_saml,
 )
-from udsyn.organisation.models import Department, Municipality, Role
+from udsyn.organisation.models import Municipality, Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def copenhagen_registry(db: None) -> Municipality:
-    copenhagen = Municipality.objects.create(code="0101", name="København")
-    for code, name in [("ØKF", "Økonomiforvaltningen"), ("TMF", "Teknik- og Miljøforvaltningen")]:
-        Department.objects.create(municipality=copenhagen, code=code, name=name)
-    return copenhagen
 
 
 def role_history(user: User) -> list[tuple[str, str | None]]:

@@ -4,7 +4,7 @@
 //
 //   node server.js CONFIG.json
 //
-// CONFIG.json: {"port": 18xxx, "client_id": "...", "client_secret": "...", "redirect_uris": ["..."],
+// CONFIG.json: {"port": 18xxx, "host": "localhost", "client_id": "...", "client_secret": "...", "redirect_uris": ["..."],
 //               "accounts": {"username": {"password": "...", "claims": {...}}}}
 // It prints "listening on <issuer>" when it answers.
 import { readFileSync } from 'node:fs';
@@ -13,7 +13,8 @@ import http from 'node:http';
 import Provider from 'oidc-provider';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const issuer = `http://127.0.0.1:${config.port}`;
+// It listens on 127.0.0.1; its address names `host` (the tests give the live server's, so that both are one site).
+const issuer = `http://${config.host || '127.0.0.1'}:${config.port}`;
 const accounts = config.accounts;
 
 const provider = new Provider(issuer, {

@@ -3,11 +3,13 @@ username and password, and answers the service provider with a signed assertion 
 
     python tests/idp/saml/server.py CONFIG.json
 
-CONFIG.json: {"port": 18xxx, "key_file": "...", "cert_file": "...", "sp_metadata": "path of the SP's metadata",
-"accounts": {"username": {"password": "...", "attributes": {"name": ["value", ...]}}}}. The key and certificate
-are made by the tests with openssl for one run. The SP's metadata file is read at the first sign-in (the tests
-write it after the IdP has started, from the SP's own metadata page). It prints "listening on <url>" when it
-answers. Never use it, its keys or its accounts outside the tests.
+CONFIG.json: {"port": 18xxx, "host": "localhost", "key_file": "...", "cert_file": "...",
+"sp_metadata": "path of the SP's metadata",
+"accounts": {"username": {"password": "...", "attributes": {"name": ["value", ...]}}}}.
+
+The key and certificate are made by the tests with openssl for one run. The SP's metadata file is read at
+the first sign-in (the tests write it after the IdP has started, from the SP's own metadata page). It prints
+"listening on <url>" when it answers. Never use it, its keys or its accounts outside the tests.
 """
 
 import html
@@ -27,7 +29,8 @@ from saml2.saml import AUTHN_PASSWORD_PROTECTED, NAME_FORMAT_URI
 from saml2.server import Server
 
 CONFIG = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
-BASE = "http://127.0.0.1:{}".format(CONFIG["port"])
+# It listens on 127.0.0.1; its addresses name `host` (the tests give the live server's, so both are one site).
+BASE = "http://{}:{}".format(CONFIG.get("host", "127.0.0.1"), CONFIG["port"])
 ACCOUNTS: dict[str, dict[str, Any]] = CONFIG["accounts"]
 PENDING: dict[str, tuple[str, str]] = {}  # a login form's key -> (the SAMLRequest, its RelayState)
 
