@@ -11,11 +11,16 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from tests.sso_idps import (
+    COORDINATOR_PRIVILEGE,
+    CVR_COPENHAGEN,
     OIDC_LABEL,
+    OIOSAML,
     SAML_LABEL,
+    privileges,
     sign_in_oidc,
     sign_in_saml,
 )
+from udsyn.organisation import sso
 from udsyn.organisation.models import Municipality, Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -135,3 +140,48 @@ def test_single_sign_on_is_off_unless_configured(settings: Any) -> None:
     assert client.get("/sso/saml/metadata/").status_code == 404
     assert "sso-providers" not in client.get("/login/").content.decode()
 
+
+
+# The mapping itself, without the providers (the claims as a provider would give them).
+
+def claims(**given: Any) -> dict[str, Any]:
+    return {"preferred_username": "jens@kk.dk", "email": "jens@kk.dk", **given}
+
+
+def test_a_role_value_can_name_the_department(settings: Any, copenhagen_registry: Municipality) -> None:
+    settings.UDSYN_OIDC = {"mapping": {"municipality_default": "0101",
+                                       "role_values": {"KK-Udsyn-OEKF": "editor:ØKF", "KK-Alle": "reader"}}}
+    user = sso.sign_in(None, sso.OIDC, claims(roles=["KK-Alle", "KK-Udsyn-OEKF"]))
+    role = Role.objects.get(user=user)
+    assert (role.kind, role.department.code) == ("editor", "ØKF")
+
+
+def test_an_editor_without_a_known_department_is_refused(settings: Any, copenhagen_registry: Municipality) -> None:
+    settings.UDSYN_OIDC = {"mapping": {"municipality_default": "0101", "department": "department"}}
+    with pytest.raises(sso.SSORefused, match="XYZ"):
+        sso.sign_in(None, sso.OIDC, claims(roles=["Udsyn.Editor"], department="XYZ"))
+    assert not User.objects.exists()
+
+
+def test_an_administrator_needs_no_municipality(settings: Any, db: None) -> None:
+    settings.UDSYN_OIDC = {"mapping": {}}
+    user = sso.sign_in(None, sso.OIDC, claims(roles="Udsyn.Administrator"))
+    assert Role.objects.get(user=user).kind == "administrator"
+
+
+def test_a_deactivated_account_is_refused(settings: Any, copenhagen_registry: Municipality) -> None:
+    settings.UDSYN_OIDC = {"mapping": {"municipality_default": "0101"}}
+    User.objects.create_user("jens@kk.dk", is_active=False)
+    with pytest.raises(sso.SSORefused):
+        sso.sign_in(None, sso.OIDC, claims(roles=["Udsyn.Reader"]))
+
+
+def test_privileges_that_are_not_base64_xml_give_no_role(settings: Any, copenhagen_registry: Municipality) -> None:
+    settings.UDSYN_SAML = {"mapping": {"municipality_values": {CVR_COPENHAGEN: "0101"},
+                                       "role_values": {COORDINATOR_PRIVILEGE: "coordinator"}}}
+    attributes = {OIOSAML + "email": ["jens@kk.dk"], OIOSAML + "professional/cvr": [CVR_COPENHAGEN]}
+    with pytest.raises(sso.SSORefused):
+        sso.sign_in(None, sso.SAML, {**attributes, OIOSAML + "privilegesIntermediate": ["<not base64>"]})
+    good = privileges(CVR_COPENHAGEN, COORDINATOR_PRIVILEGE)
+    user = sso.sign_in(None, sso.SAML, {**attributes, OIOSAML + "privilegesIntermediate": [good]})
+    assert Role.objects.get(user=user).kind == "coordinator"
