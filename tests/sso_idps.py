@@ -45,7 +45,7 @@ COORDINATOR_PRIVILEGE = "http://udsyn.test/roles/usersystemrole/coordinator/1"
 def privileges(cvr: str, *granted: str) -> str:
     """An OIO Basic Privilege Profile list, base64-encoded as Context Handler sends it."""
     xml = ('<?xml version="1.0" encoding="UTF-8"?><bpp:PrivilegeList '
-           'xmlns:bpp="http://itst.dk/oiosaml/basic_privilege_profile">'
+           'xmlns:bpp="http://digst.dk/oiosaml/basic_privilege_profile">'
            '<PrivilegeGroup Scope="urn:dk:gov:saml:cvrNumberIdentifier:{}">{}</PrivilegeGroup>'
            '</bpp:PrivilegeList>').format(cvr, "".join(f"<Privilege>{p}</Privilege>" for p in granted))
     return base64.b64encode(xml.encode()).decode()

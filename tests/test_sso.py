@@ -115,6 +115,8 @@ def test_the_service_provider_metadata_names_the_assertion_consumer_service(
     metadata = requests.get(live_server.url + "/sso/saml/metadata/", timeout=30).text
     assert f'Location="{live_server.url}/sso/saml/acs/"' in metadata
     assert "X509Certificate" in metadata  # Udsyn signs its requests with its own key
+    # It asks for the attributes its mapping reads.
+    assert f'RequestedAttribute Name="{OIOSAML}privilegesIntermediate"' in metadata
 
 
 def test_password_login_can_be_turned_off(settings: Any, copenhagen_registry: Municipality) -> None:

@@ -387,7 +387,7 @@ def saml_config_loader(request: HttpRequest | None = None) -> Any:
 def _saml_config(conf: dict[str, Any]) -> Any:
     import saml2
     from saml2.config import SPConfig
-    from saml2.saml import NAMEID_FORMAT_PERSISTENT
+    from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT
 
     base = conf.get("base_url", getattr(settings, "UDSYN_BASE_URL", "")).rstrip("/")
     metadata = conf["metadata"]
@@ -408,9 +408,15 @@ def _saml_config(conf: dict[str, Any]) -> Any:
         "signing_algorithm": saml2.xmldsig.SIG_RSA_SHA256,
         "digest_algorithm": saml2.xmldsig.DIGEST_SHA256,
     }
+    # The metadata asks for the attributes the mapping reads (Context Handler's "attribute consuming service").
+    rules = {**MAPPING_DEFAULTS[SAML], **(conf.get("mapping") or {})}
+    wanted = [rules[k] for k in ("username", "email", "first_name", "last_name", "municipality", "department", "role")]
+    sp["optional_attributes"] = list(dict.fromkeys(a for a in wanted if a and a != "name_id"))
+    sp["requested_attribute_name_format"] = NAME_FORMAT_URI
     loaded = SPConfig()
     loaded.load({
         "entityid": conf.get("entity_id") or base + reverse("saml2_metadata"),
+        "name": "Udsyn",
         "xmlsec_binary": shutil.which("xmlsec1") or "/usr/bin/xmlsec1",
         "allow_unknown_attributes": True,
         "service": {"sp": sp},
