@@ -175,7 +175,7 @@ def assignment(provider: str, claims: dict[str, Any]) -> Assignment:
             continue
         if best is None or RANK.index(Role.Kind(kind)) > best[0]:
             best = (RANK.index(Role.Kind(kind)), kind, department_code)
-    if best is None and rules.get("role_default"):
+    if best is None and rules.get("role_default") in Role.Kind.values:
         best = (0, str(rules["role_default"]), "")
     if best is None:
         raise SSORefused(_("Your sign-in gave no role in Udsyn (the values of the claim “{claim}” were: {values}).")
@@ -229,7 +229,8 @@ def do_sso_role(user: Any, given: Assignment, provider: str) -> Role:
 
 
 def sso_login_hook(request: HttpRequest | None, user: Any, provider: str, claims: dict[str, Any]) -> bool:
-    """INVITATION HOOK: called at every single sign-on before the claims are mapped. The invitations of issue 16
+    """INVITATION HOOK: called at every single sign-on, after the user is saved and before the claims are mapped
+    (all in one transaction, undone if the sign-in is refused). The invitations of issue 16
     connect here: an invitation opened in this browser (kept in the session) is accepted for ``user`` with
     ``accept_invitation(invitation, user)``, and True is returned when it gave the user a role, so that a
     person invited by a coordinator is let in even when the claims give no role. Nothing here yet."""
