@@ -11,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 SEEDS := data/reference/dk-municipalities.yaml $(sort $(wildcard data/seed/*.yaml))
 VENDOR := udsyn/static/vendor
 
-.PHONY: help setup system venv assets messages demo test lint typecheck migrations-check \
+.PHONY: help setup system venv assets messages idp demo test lint typecheck migrations-check \
         test-sqlite test-postgres test-browser bench clean
 
 help:
@@ -42,6 +42,13 @@ $(VENDOR)/.installed: frontend/package-lock.json
 	cp frontend/node_modules/axe-core/axe.min.js $(VENDOR)/axe/
 	touch $@
 
+# The test-only identity providers of the single sign-on tests (tests/test_sso.py): oidc-provider under node.
+IDP_OIDC := tests/idp/oidc
+idp: $(IDP_OIDC)/node_modules/.installed
+$(IDP_OIDC)/node_modules/.installed: $(IDP_OIDC)/package-lock.json
+	cd $(IDP_OIDC) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 messages: $(VENV)/.installed
 	$(UDSYN) compilemessages -v 0
 
@@ -52,7 +59,7 @@ demo: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (English: http://127.0.0.1:$(PORT)/en/)"
 	$(UDSYN) runserver 127.0.0.1:$(PORT)
 
-test: setup lint typecheck migrations-check test-sqlite test-postgres test-browser
+test: setup idp lint typecheck migrations-check test-sqlite test-postgres test-browser
 
 lint:
 	$(VENV)/bin/ruff check .
@@ -68,16 +75,16 @@ migrations-check:
 # tests that share a module-scoped fixture stay in one worker (tests/conftest.py). XDIST= runs it serially.
 XDIST ?= -n auto --dist loadgroup
 
-test-sqlite:
+test-sqlite: idp
 	$(VENV)/bin/pytest -m "not browser" -q $(XDIST)
 
-test-postgres:
+test-postgres: idp
 	@if $(PY) scripts/pg_answers.py "$(PG_URL)"; then \
 	  echo "PostgreSQL answers at $(PG_URL): running the suite on it"; \
 	  DATABASE_URL="$(PG_URL)" $(VENV)/bin/pytest -m "not browser" -q $(XDIST); \
 	else echo "No PostgreSQL at $(PG_URL): skipping the PostgreSQL run"; fi
 
-test-browser:
+test-browser: idp
 	$(VENV)/bin/pytest -m browser -q
 
 # Benchmarks at national scale (issue 7): a generated set of 98 municipalities, kept between runs in
@@ -103,4 +110,4 @@ $(VENV)/.bench: $(VENV)/.installed
 	touch $@
 
 clean:
-	rm -rf $(VENV) $(VENDOR) frontend/node_modules var
+	rm -rf $(VENV) $(VENDOR) frontend/node_modules $(IDP_OIDC)/node_modules var

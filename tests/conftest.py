@@ -16,8 +16,8 @@ from udsyn.engagements.models import City, Engagement, ExternalOrganisation, Fun
 from udsyn.organisation.models import Department, Municipality, Person, Role
 
 # The browser fixtures (one Chromium for the whole session) live in tests/browser.py, the SMTP server in
-# tests/mail.py.
-pytest_plugins = ["tests.browser", "tests.mail"]
+# tests/mail.py, the identity providers of single sign-on in tests/sso_idps.py.
+pytest_plugins = ["tests.browser", "tests.mail", "tests.sso_idps"]
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -4,8 +4,10 @@
 - ``SECRET_KEY``: required when ``UDSYN_PRODUCTION=1``.
 - ``DEBUG``: ``1`` for development.
 - ``ALLOWED_HOSTS``: comma-separated.
+- ``UDSYN_OIDC_*``, ``UDSYN_SAML_*``, ``UDSYN_PASSWORD_LOGIN``: single sign-on (docs/operations.md).
 """
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
+    "djangosaml2",
     "udsyn.core",
     "udsyn.organisation",
     "udsyn.engagements",
@@ -62,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -113,7 +117,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["udsyn.organisation.auth.RoleBackend"]
+AUTHENTICATION_BACKENDS = [
+    "udsyn.organisation.auth.RoleBackend",
+    # Idle unless UDSYN_OIDC / UDSYN_SAML below are set.
+    "udsyn.organisation.sso.OIDCBackend",
+    "udsyn.organisation.sso.SAMLBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "organisation:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -197,3 +206,41 @@ CACHES = {
                  "LOCATION": str(DATA_DIR / "pictures"), "TIMEOUT": 30 * 24 * 3600,
                  "OPTIONS": {"MAX_ENTRIES": 5000}},
 }
+
+
+# Single sign-on (udsyn/organisation/sso.py; docs/operations.md, "Single sign-on"). Both are off unless set.
+def _json_env(name: str) -> dict:
+    text = os.environ.get(name, "").strip()
+    return json.loads(text) if text else {}
+
+
+# UDSYN_PASSWORD_LOGIN=0: only single sign-on; the login page shows no password form and refuses passwords.
+UDSYN_PASSWORD_LOGIN = os.environ.get("UDSYN_PASSWORD_LOGIN", "1") != "0"
+# OIDC (Microsoft Entra ID): on when UDSYN_OIDC_CLIENT_ID is set. Endpoints from the issuer's discovery document
+# (<issuer>/.well-known/openid-configuration); UDSYN_OIDC_MAPPING is JSON over sso.MAPPING_DEFAULTS["oidc"].
+UDSYN_OIDC = {
+    "label": os.environ.get("UDSYN_OIDC_LABEL", "Microsoft Entra ID"),
+    "issuer": os.environ.get("UDSYN_OIDC_ISSUER", ""),
+    "client_id": os.environ["UDSYN_OIDC_CLIENT_ID"],
+    "client_secret": os.environ.get("UDSYN_OIDC_CLIENT_SECRET", ""),
+    "scopes": os.environ.get("UDSYN_OIDC_SCOPES", "openid email profile"),
+    "mapping": _json_env("UDSYN_OIDC_MAPPING"),
+} if os.environ.get("UDSYN_OIDC_CLIENT_ID") else None
+# SAML 2.0 (Context Handler, NemLog-in): on when UDSYN_SAML_IDP_METADATA (a URL or a file) is set.
+UDSYN_SAML = {
+    "label": os.environ.get("UDSYN_SAML_LABEL", "Context Handler"),
+    "metadata": os.environ["UDSYN_SAML_IDP_METADATA"],
+    "entity_id": os.environ.get("UDSYN_SAML_ENTITY_ID", ""),  # default: <UDSYN_BASE_URL>/sso/saml/metadata/
+    "base_url": UDSYN_BASE_URL,
+    "key_file": os.environ.get("UDSYN_SAML_KEY_FILE", ""),  # Udsyn's own key and certificate (OCES/FOCES)
+    "cert_file": os.environ.get("UDSYN_SAML_CERT_FILE", ""),
+    "mapping": _json_env("UDSYN_SAML_MAPPING"),
+} if os.environ.get("UDSYN_SAML_IDP_METADATA") else None
+SAML_CONFIG_LOADER = "udsyn.organisation.sso.saml_config_loader"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_ACS_FAILURE_RESPONSE_FUNCTION = "udsyn.organisation.sso.refused"
+SAML_CREATE_UNKNOWN_USER = True
+SAML_CSP_HANDLER = ""  # no django-csp: the pages Udsyn serves set no CSP of their own yet
+# The identity provider posts its answer from another site: the SAML session cookie must then be SameSite=None,
+# which browsers accept only with Secure (HTTPS). UDSYN_SAML_COOKIE_SAMESITE=Lax serves plain-HTTP tests.
+SAML_SESSION_COOKIE_SAMESITE = os.environ.get("UDSYN_SAML_COOKIE_SAMESITE", "None")

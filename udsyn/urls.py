@@ -6,10 +6,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
 from udsyn.interop.views import export_view
+from udsyn.organisation.sso import refused_view
+from udsyn.organisation.views import LoginView
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # The API is not language-prefixed: its answers are data, not pages.
     path("api/", include("udsyn.api.urls")),
+    # Single sign-on: the addresses given to the identity providers, the same in every language.
+    path("sso/", include("udsyn.organisation.sso_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("udsyn.core.urls")),
@@ -22,7 +26,8 @@ urlpatterns += i18n_patterns(
     path("public/", include("udsyn.public.urls")),
     path("goals/", include("udsyn.steering.urls")),
     path("inquiries/", include("udsyn.inquiries.urls")),
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
+    path("login/refused/", refused_view, name="sso_refused"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

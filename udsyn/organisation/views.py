@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import models
 from django.db.models import Count
@@ -15,6 +16,7 @@ from udsyn.core.forms import registry_form
 from udsyn.core.policy import actor
 from udsyn.core.tables import TITLE, Column
 from udsyn.core.views import ObjectDetailView, ObjectEditView, ObjectListView
+from udsyn.organisation import sso
 from udsyn.organisation.models import Committee, Department, Municipality, Person, StatedFigure, Unit
 
 CODE = Column("code", gettext_lazy("Code"), sort="code")
@@ -228,3 +230,21 @@ class StatedFigureEditView(ObjectEditView):
         StatedFigure, ["municipality", "department", "key", "label", "value", "unit", "qualifier", "period", "source"]
     )
 
+
+
+class LoginView(auth_views.LoginView):
+    """The login page: a button for each single sign-on provider, and the password form unless
+    ``UDSYN_PASSWORD_LOGIN=0`` turned password login off (then a posted password is refused)."""
+
+    template_name = "registration/login.html"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not sso.password_login():
+            return self.render_to_response(self.get_context_data(password_refused=True), status=403)
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_providers"] = sso.providers(self.get_redirect_url())
+        context["password_login"] = sso.password_login()
+        return context
