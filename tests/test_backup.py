@@ -135,18 +135,18 @@ def _populate() -> dict[str, Any]:
 def differences(first: Path, second: Path) -> list[str]:
     """What differs between two archives, apart from when they were made."""
     with zipfile.ZipFile(first) as a, zipfile.ZipFile(second) as b:
-        found = ["only in one: {}".format(name) for name in sorted(set(a.namelist()) ^ set(b.namelist()))]
+        found = [f"only in one: {name}" for name in sorted(set(a.namelist()) ^ set(b.namelist()))]
         for name in sorted(set(a.namelist()) & set(b.namelist())):
             left, right = a.read(name), b.read(name)
             if name == backup.MANIFEST:
                 left_manifest, right_manifest = json.loads(left), json.loads(right)
                 left_manifest.pop("created")
                 right_manifest.pop("created")
-                found += ["manifest: {}".format(key) for key in sorted(left_manifest)
+                found += [f"manifest: {key}" for key in sorted(left_manifest)
                           if left_manifest[key] != right_manifest.get(key)]
             elif left != right:
-                lines = [line for line in set(left.splitlines()) ^ set(right.splitlines())]
-                found.append("{}: {}".format(name, sorted(lines)[:4]))
+                lines = list(set(left.splitlines()) ^ set(right.splitlines()))
+                found.append(f"{name}: {sorted(lines)[:4]}")
     return found
 
 
@@ -179,7 +179,7 @@ def _postgres_admin() -> Any:
     try:
         return psycopg.connect(POSTGRES + "/postgres", autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
-        pytest.skip("PostgreSQL does not answer at {} ({}); set UDSYN_TEST_POSTGRES".format(POSTGRES, error))
+        pytest.skip(f"PostgreSQL does not answer at {POSTGRES} ({error}); set UDSYN_TEST_POSTGRES")
 
 
 def _empty_postgres() -> tuple[str, Any]:
@@ -188,30 +188,30 @@ def _empty_postgres() -> tuple[str, Any]:
     admin = _postgres_admin()
     template = "udsyn_backup_template_" + _migrations_key()
     if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone() is None:
-        building = "{}_{}".format(template, os.getpid())
-        admin.execute('DROP DATABASE IF EXISTS "{}"'.format(building))
-        admin.execute('CREATE DATABASE "{}"'.format(building))
-        _udsyn("{}/{}".format(POSTGRES, building), "migrate", "--verbosity", "0")
+        building = f"{template}_{os.getpid()}"
+        admin.execute(f'DROP DATABASE IF EXISTS "{building}"')
+        admin.execute(f'CREATE DATABASE "{building}"')
+        _udsyn(f"{POSTGRES}/{building}", "migrate", "--verbosity", "0")
         try:
-            admin.execute('ALTER DATABASE "{}" RENAME TO "{}"'.format(building, template))
+            admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
         except Exception:  # noqa: BLE001 - another run made it meanwhile
-            admin.execute('DROP DATABASE IF EXISTS "{}"'.format(building))
-    name = "udsyn_backup_{}".format(os.getpid())
-    admin.execute('DROP DATABASE IF EXISTS "{}"'.format(name))
-    admin.execute('CREATE DATABASE "{}" TEMPLATE "{}"'.format(name, template))
-    return "{}/{}".format(POSTGRES, name), admin
+            admin.execute(f'DROP DATABASE IF EXISTS "{building}"')
+    name = f"udsyn_backup_{os.getpid()}"
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return f"{POSTGRES}/{name}", admin
 
 
 def _empty_sqlite(folder: Path) -> str:
     """A new, empty SQLite installation: a copy of a migrated template, made once per set of migrations."""
-    template = Path(tempfile.gettempdir()) / "udsyn-backup-template-{}.sqlite3".format(_migrations_key())
+    template = Path(tempfile.gettempdir()) / f"udsyn-backup-template-{_migrations_key()}.sqlite3"
     if not template.exists():
-        building = template.with_suffix(".{}".format(os.getpid()))
-        _udsyn("sqlite:///{}".format(building), "migrate", "--verbosity", "0")
+        building = template.with_suffix(f".{os.getpid()}")
+        _udsyn(f"sqlite:///{building}", "migrate", "--verbosity", "0")
         building.replace(template)
     target = folder / "restored.sqlite3"
     target.write_bytes(template.read_bytes())
-    return "sqlite:///{}".format(target)
+    return f"sqlite:///{target}"
 
 
 @pytest.mark.django_db(transaction=True)

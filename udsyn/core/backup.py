@@ -91,7 +91,7 @@ def backed_up_models() -> list[type[models.Model]]:
 
 
 def member_name(position: int, model: type[models.Model]) -> str:
-    return "data/{:04d}-{}.jsonl".format(position, model._meta.label_lower)
+    return f"data/{position:04d}-{model._meta.label_lower}.jsonl"
 
 
 def applied_migrations(using: str = DEFAULT_DB_ALIAS) -> dict[str, list[str]]:
@@ -148,9 +148,9 @@ class _RowWriter(python.Serializer):  # type: ignore[misc]  # Django's serialize
         value = field.value_from_object(obj)
         target = field.remote_field.model
         if value is not None and target is ContentType:
-            self._current[field.name] = list(ContentType.objects.get_for_id(value).natural_key())
+            self._current[field.name] = list(ContentType.objects.get_for_id(value).natural_key())  # type: ignore[index]
         elif value is not None and target is Permission:
-            self._current[field.name] = list(self.permission_keys[value])
+            self._current[field.name] = list(self.permission_keys[value])  # type: ignore[index]
         else:
             super().handle_fk_field(obj, field)
 
@@ -161,9 +161,9 @@ class _RowWriter(python.Serializer):  # type: ignore[misc]  # Django's serialize
 def _rows(model: type[models.Model]) -> Iterable[models.Model]:
     queryset = model._base_manager.all()
     if model is ContentType:
-        return sorted(queryset, key=lambda ct: ct.natural_key())
+        return sorted(queryset, key=lambda ct: ct.natural_key())  # type: ignore[attr-defined]
     if model is Permission:
-        return sorted(queryset.select_related("content_type"), key=lambda perm: perm.natural_key())
+        return sorted(queryset.select_related("content_type"), key=lambda perm: perm.natural_key())  # type: ignore[attr-defined]
     return queryset.order_by("pk").iterator(chunk_size=2000)
 
 
@@ -212,7 +212,7 @@ def write(path: str | os.PathLike[str], using: str = DEFAULT_DB_ALIAS) -> dict[s
         for position, model in enumerate(backed_up_models(), start=1):
             with archive.open(member_name(position, model), "w", force_zip64=True) as out:
                 writer = _RowWriter(out, permission_keys)
-                writer.serialize(_rows(model), stream=out)
+                writer.serialize(_rows(model), stream=out)  # type: ignore[arg-type]  # written as bytes by end_object
             counts[model._meta.label_lower] = writer.count
         media = _media_files()
         root = Path(settings.MEDIA_ROOT) if media else None
@@ -242,7 +242,7 @@ def read_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
     try:
         manifest: dict[str, Any] = json.loads(archive.read(MANIFEST))
     except KeyError:
-        raise BackupError("This is not a Udsyn backup: it has no {}.".format(MANIFEST)) from None
+        raise BackupError(f"This is not a Udsyn backup: it has no {MANIFEST}.") from None
     if manifest.get("format") != FORMAT:
         raise BackupError("This is not a Udsyn backup (its manifest names the format {!r}).".format(
             manifest.get("format")))
@@ -281,14 +281,13 @@ def check_empty(manifest: dict[str, Any], using: str = DEFAULT_DB_ALIAS) -> None
         if model in NATURAL:
             continue
         if model._base_manager.using(using).exists():
-            filled.append("{} ({} rows)".format(model._meta.label, model._base_manager.using(using).count()))
+            filled.append(f"{model._meta.label} ({model._base_manager.using(using).count()} rows)")
     if filled:
         raise BackupError(
             "A backup is restored into an empty installation only (created with `udsyn migrate` and nothing "
             "else), and this one has data: {}.".format(", ".join(filled)))
     if manifest.get("media") and _media_files():
-        raise BackupError("The backup has uploaded files, and MEDIA_ROOT ({}) is not empty.".format(
-            settings.MEDIA_ROOT))
+        raise BackupError(f"The backup has uploaded files, and MEDIA_ROOT ({settings.MEDIA_ROOT}) is not empty.")
 
 
 def _lines(archive: zipfile.ZipFile, name: str) -> Iterator[dict[str, Any]]:
@@ -325,7 +324,8 @@ def _load(archive: zipfile.ZipFile, name: str, model: type[models.Model], using:
         size = max(1, connection.ops.bulk_batch_size(fields, objects))
         for start in range(0, len(objects), size):
             # Raw: the values as they were, "created" and "updated" too; no signals, so no history is written.
-            model._base_manager.using(using)._insert(objects[start:start + size], fields=fields, raw=True)
+            model._base_manager.using(using)._insert(  # type: ignore[attr-defined]
+                objects[start:start + size], fields=fields, raw=True)
     return count
 
 
@@ -377,7 +377,7 @@ def _restore_media(archive: zipfile.ZipFile, manifest: dict[str, Any]) -> None:
     for name in manifest["media"]:
         target = (root / name).resolve()
         if root not in target.parents:
-            raise BackupError("The backup names a file outside MEDIA_ROOT: {}.".format(name))
+            raise BackupError(f"The backup names a file outside MEDIA_ROOT: {name}.")
         target.parent.mkdir(parents=True, exist_ok=True)
         with archive.open("media/" + name) as source, open(target, "wb") as out:
             while chunk := source.read(1 << 20):
