@@ -333,6 +333,7 @@ def restore(path: str | os.PathLike[str], using: str = DEFAULT_DB_ALIAS) -> dict
     """Load the archive into this installation, which must be empty and migrated as the backup's was.
     Everything in one transaction: a failure leaves the installation as empty as it was."""
     connection = connections[using]
+    ContentType.objects.clear_cache()  # the ids of this installation's content types, not of an earlier one
     with zipfile.ZipFile(path) as archive:
         manifest = read_manifest(archive)
         check_migrations(manifest, using)

@@ -165,10 +165,15 @@ def export(subject: personal.Subject, user: Any) -> dict[str, Any]:
     }
 
 
+def export_file(subject: personal.Subject, user: Any) -> bytes:
+    """The export as a JSON file."""
+    return json.dumps(export(subject, user), ensure_ascii=False, indent=2).encode("utf-8")
+
+
 def export_person(person: Person, user: Any) -> bytes:
     if user is not None and not may_handle(user, person):
         raise PermissionDenied
-    return json.dumps(export(subject_of(person), user), ensure_ascii=False, indent=2).encode("utf-8")
+    return export_file(subject_of(person), user)
 
 
 @transaction.atomic

@@ -42,8 +42,7 @@ class Command(BaseCommand):
         subject = personal.subject_of(record) if record else personal.subject_for_email(email or "")
         try:
             if action == "export":
-                data = personal.export_person(record, actor) if record else personal.json.dumps(
-                    personal.export(subject, actor), ensure_ascii=False, indent=2).encode("utf-8")
+                data = personal.export_person(record, actor) if record else personal.export_file(subject, actor)
                 if output == "-":
                     sys.stdout.buffer.write(data + b"\n")
                 else:
