@@ -6,6 +6,8 @@ import datetime
 import hashlib
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -331,3 +333,36 @@ def test_the_models_are_written_parents_first() -> None:
     assert order.index("engagements.engagement") < order.index("inquiries.inquiryengagement")
     assert order.index("contenttypes.contenttype") < order.index("auth.permission")
     assert "sessions.session" not in order
+
+
+def _guide_units() -> list[str]:
+    text = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    section = text.split("## Backup and restore", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```ini\n(.*?)```", section, re.S)
+
+
+def test_the_backup_units_of_the_operations_guide_are_valid(tmp_path: Path) -> None:
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("systemd-analyze is not installed")
+    service, timer = _guide_units()
+    (tmp_path / "udsyn-backup.service").write_text(service, encoding="utf-8")
+    (tmp_path / "udsyn-backup.timer").write_text(timer, encoding="utf-8")
+    done = subprocess.run(["systemd-analyze", "verify", str(tmp_path / "udsyn-backup.service"),
+                           str(tmp_path / "udsyn-backup.timer")], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_guides_rotation_keeps_14_nightly_and_6_monthly_backups(tmp_path: Path) -> None:
+    service = _guide_units()[0]
+    command = re.search(r"^ExecStartPost=/bin/sh -c '(.*)'$", service, re.M)
+    assert command is not None
+    day = datetime.date(2026, 1, 1)
+    while day <= datetime.date(2026, 12, 2):
+        (tmp_path / f"udsyn-{day.isoformat()}.zip").write_bytes(b"")
+        day += datetime.timedelta(days=1)
+    subprocess.run(["/bin/sh", "-c", command.group(1).replace("/var/backups/udsyn", str(tmp_path))], check=True)
+    kept = sorted(path.name for path in tmp_path.iterdir())
+    nightly = [name for name in kept if not name.endswith("-01.zip")]
+    monthly = [name for name in kept if name.endswith("-01.zip")]
+    assert nightly == [f"udsyn-2026-11-{d}.zip" for d in range(18, 31)] + ["udsyn-2026-12-02.zip"]
+    assert monthly == [f"udsyn-2026-{m:02d}-01.zip" for m in range(7, 13)]
