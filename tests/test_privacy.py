@@ -9,7 +9,9 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import Client
@@ -77,7 +79,13 @@ def test_only_the_persons_coordinators_may_see_or_erase_it(
 
 
 def test_erasing_replaces_the_person_by_deleted_person_in_records_and_history(
-        mette: Person, coordinator: User, login: Callable[[User], Client]) -> None:
+        mette: Person, coordinator: User, login: Callable[[User], Client], eurocities: Engagement) -> None:
+    # Other records' history quotes the name (as when the person was deleted and restored), and so does the
+    # admin's log.
+    eurocities._change_reason = "Person “Mette Frederiksen Hansen” deleted"  # type: ignore[attr-defined]
+    eurocities.save()
+    LogEntry.objects.create(user=coordinator, content_type=ContentType.objects.get_for_model(Person),
+                            object_id=str(mette.pk), object_repr="Mette Frederiksen Hansen", action_flag=CHANGE)
     client = login(coordinator)
     url = reverse("organisation:person_personal_data", args=[mette.pk])
     assert client.post(url, {}).status_code == 302  # not confirmed: nothing happens
@@ -92,6 +100,8 @@ def test_erasing_replaces_the_person_by_deleted_person_in_records_and_history(
     assert {row["name"] for row in history} == {mette.name}
     assert {(row["email"], row["phone"], row["title"]) for row in history} == {("", "", "")}
     assert not SearchEntry.objects.filter(title__contains="Mette").exists()
+    assert eurocities.history.filter(history_change_reason=f"Person “{mette.name}” deleted").exists()
+    assert LogEntry.objects.get().object_repr == mette.name
     assert mette.representations.get().role == "Bestyrelsesmedlem"  # the representation stays, by a deleted person
 
     inquiry = Inquiry.objects.get()

@@ -107,3 +107,30 @@ def erase_history(model: type[models.Model], pks: Iterable[Any], values: dict[st
     present = {f.name for f in history._meta.concrete_fields}
     return int(history.objects.filter(**{model._meta.pk.attname + "__in": list(pks)}).update(
         **{name: value for name, value in values.items() if name in present}))
+
+
+def erase_in_change_reasons(names: Iterable[str], replacement: str) -> int:
+    """Replace a name quoted in the reasons of history rows (“Person “Mette Hansen” deleted”, written on the
+    records that were linked to it) in every history table."""
+    from django.apps import apps
+    from django.db.models import Value
+    from django.db.models.functions import Replace
+
+    count = 0
+    for model in apps.get_models():
+        if not any(f.name == "history_change_reason" for f in model._meta.concrete_fields):
+            continue
+        for name in {n for n in names if n}:
+            quoted = f"“{name}”"
+            count += model._default_manager.filter(history_change_reason__contains=quoted).update(
+                history_change_reason=Replace("history_change_reason", Value(quoted), Value(f"“{replacement}”")))
+    return count
+
+
+def erase_in_admin_log(model: type[models.Model], pk: Any, replacement: str) -> None:
+    """The Django admin's log names the records changed through it."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id=str(pk)).update(
+        object_repr=replacement)

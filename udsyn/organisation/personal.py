@@ -70,6 +70,7 @@ def _erase_people(subject: personal.Subject, user: Any, replacement: str) -> int
     for person in _people(subject):
         if user is not None and not allows(user, "erase", person):
             continue
+        old_names = [person.name, str(person)]
         values = {"name": erased_person_name(person), "title": "", "party": "", "email": "", "phone": ""}
         for name, value in values.items():
             setattr(person, name, value)
@@ -77,6 +78,8 @@ def _erase_people(subject: personal.Subject, user: Any, replacement: str) -> int
         person._history_user = user if getattr(user, "pk", None) else None  # type: ignore[attr-defined]
         person.save()
         personal.erase_history(Person, [person.pk], values)
+        personal.erase_in_change_reasons(old_names, values["name"])
+        personal.erase_in_admin_log(Person, person.pk, values["name"])
         count += 1
     return count
 
@@ -140,6 +143,7 @@ def _erase_accounts(subject: personal.Subject, user: Any, replacement: str) -> i
         account.save()
         if hasattr(type(account), "history"):
             personal.erase_history(type(account), [account.pk], values)
+        personal.erase_in_admin_log(type(account), account.pk, values["username"])
         count += 1
     return count
 
