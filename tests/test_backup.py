@@ -44,7 +44,11 @@ from udsyn.strategy.models import Goal, Principle
 # The reference list of municipalities and the two smaller seeds: every kind of seeded record, in seconds.
 SEEDS = [ROOT / "data" / "reference" / "dk-municipalities.yaml", ROOT / "data" / "seed" / "0169-hoeje-taastrup.yaml",
          ROOT / "data" / "seed" / "0461-odense.yaml"]
-POSTGRES = os.environ.get("UDSYN_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+# The PostgreSQL server for the other engine's installation: the tests' own when they run on PostgreSQL, else
+# UDSYN_TEST_POSTGRES, else the one `make test-postgres` uses.
+_URL = os.environ.get("DATABASE_URL", "")
+POSTGRES = os.environ.get("UDSYN_TEST_POSTGRES") or (
+    _URL.rsplit("/", 1)[0] if _URL.startswith(("postgres://", "postgresql://")) else "postgres://postgres@127.0.0.1:5432")
 
 # Record types the test data must fill, so that a backup that forgot one of them would be caught.
 MUST_HAVE_ROWS = [
