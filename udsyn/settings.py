@@ -194,6 +194,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Udsyn <udsyn@localhos
 # Where links in e-mails point.
 UDSYN_BASE_URL = os.environ.get("UDSYN_BASE_URL", "http://127.0.0.1:8000")
 FORMAT_MODULE_PATH = ["udsyn.formats"]
+# Requester details of finished inquiries are anonymised this many months after the inquiry's last step
+# (`udsyn anonymise`, daily; docs/privacy.md). 0: never.
+UDSYN_ANONYMISE_INQUIRIES_MONTHS = int(os.environ.get("UDSYN_ANONYMISE_INQUIRIES_MONTHS", "24"))
 
 # How far a table import running in the background has come: in files, so that every worker process
 # sees it (the import's own database transaction hides its writes until the end).

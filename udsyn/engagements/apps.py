@@ -10,4 +10,4 @@ class EngagementsConfig(AppConfig):
     verbose_name = _("Engagements")
 
     def ready(self) -> None:
-        from udsyn.engagements import panels, policies, search  # noqa: F401  - its rules, panels and search
+        from udsyn.engagements import panels, personal, policies, search  # noqa: F401  - rules, panels, search, personal data

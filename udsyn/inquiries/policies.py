@@ -10,7 +10,7 @@ DECIDE = p.coordinator() | p.editor("lead_department")
 p.register(Inquiry, p.Policy(
     view=p.coordinator() | p.editor("lead_department") | p.editor("contributing_departments"),
     change=DECIDE,
-    extra={"route": p.coordinator(), "decide": DECIDE},
+    extra={"route": p.coordinator(), "decide": DECIDE, "erase": p.coordinator()},
     summary="The secretariat routes; the lead department decides; contributors read."))
 p.register(FollowUp, p.Policy(
     view=p.coordinator("inquiry__municipality") | p.editor("inquiry__lead_department")

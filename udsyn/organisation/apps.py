@@ -10,4 +10,4 @@ class OrganisationConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
-        from udsyn.organisation import policies, search  # noqa: F401  - its permission rules and search index
+        from udsyn.organisation import personal, policies, search  # noqa: F401  - rules, search, personal data

@@ -46,7 +46,11 @@ p.register(Department, p.Policy(
 p.register(Unit, p.Policy(
     add=p.coordinator("department__municipality"), change=p.coordinator("department__municipality"),
     summary="The municipality's coordinators."))
-for model in (Person, Committee, StatedFigure):
+for model in (Committee, StatedFigure):
     p.register(model, p.Policy(add=p.coordinator(), change=p.coordinator(),
                                summary="The municipality's coordinators."))
-p.register(Role, p.Policy(view=p.coordinator(), summary="Administrators; coordinators see their municipality's."))
+# "erase": export and erase the personal data held on a person (udsyn.organisation.personal).
+p.register(Person, p.Policy(add=p.coordinator(), change=p.coordinator(), extra={"erase": p.coordinator()},
+                            summary="The municipality's coordinators."))
+p.register(Role, p.Policy(view=p.coordinator(), extra={"erase": p.coordinator()},
+                          summary="Administrators; coordinators see their municipality's."))

@@ -15,6 +15,7 @@ urlpatterns = [
                  views.DepartmentEditView),
     *record_urls("units", models.Unit, views.UnitListView, views.UnitDetailView, views.UnitEditView),
     *record_urls("people", models.Person, views.PersonListView, views.PersonDetailView, views.PersonEditView),
+    path("people/<int:pk>/personal-data/", views.person_personal_data, name="person_personal_data"),
     *record_urls("committees", models.Committee, views.CommitteeListView, views.CommitteeDetailView,
                  views.CommitteeEditView),
     *record_urls("stated-figures", models.StatedFigure, views.StatedFigureListView,

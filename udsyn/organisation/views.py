@@ -248,3 +248,34 @@ class LoginView(auth_views.LoginView):
         context["sso_providers"] = sso.providers(self.get_redirect_url())
         context["password_login"] = sso.password_login()
         return context
+
+@login_required
+def person_personal_data(request: HttpRequest, pk: int) -> HttpResponse:
+    """What Udsyn holds on a person, for their municipality's coordinators: shown, downloaded as a file
+    (the right of access), and erased (the right to erasure)."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import get_object_or_404, redirect
+
+    from udsyn.core import personal as held_data
+    from udsyn.organisation import personal
+
+    person = get_object_or_404(Person, pk=pk)
+    if not personal.may_handle(request.user, person):
+        raise PermissionDenied
+    subject = personal.subject_of(person)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, _("Tick the box to confirm that the personal data is to be erased."))
+            return redirect("organisation:person_personal_data", pk=pk)
+        erased = personal.do_erase_person(person, request.user)
+        messages.success(request, _("The personal data was erased: {count} records now name a deleted person.").format(
+            count=sum(erased.values())))
+        return redirect(person.get_absolute_url())
+    if request.GET.get("download"):
+        response = HttpResponse(personal.export_person(person, request.user), content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="personal-data-{person.pk}.json"'
+        return response
+    return render(request, "organisation/personal_data.html", {
+        "object": person, "held": held_data.find(subject, request.user), "emails": sorted(subject.emails),
+    })

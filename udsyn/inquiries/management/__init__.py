@@ -1,0 +1,1 @@
+"""The inquiries app's management commands."""
