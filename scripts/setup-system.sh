@@ -8,7 +8,10 @@ command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 python3 -c "import ensurepip, venv" >/dev/null 2>&1 || need+=(python3-venv)
 command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
-command -v openssl >/dev/null 2>&1 || need+=(openssl)  # test-only keys of the SAML identity provider in tests
+# The operations guide's files are checked by their own tools (tests/test_deploy.py).
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)  # also the SAML test provider's test-only keys
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then

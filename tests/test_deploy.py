@@ -1,0 +1,207 @@
+"""The operations guide's files work: systemd units pass systemd-analyze, and the nginx site proxies a real Udsyn.
+
+docs/operations.md installs deploy/systemd/*.service|timer and deploy/nginx/udsyn.conf on a Debian server.
+Here the units are checked by systemd's own verifier (with the checkout standing in for /srv/udsyn), and
+nginx, started with the site as shipped (TLS with a certificate made for the test, ports moved to free ones),
+proxies gunicorn running Udsyn with production settings: a coordinator signs in over HTTPS through it.
+"""
+
+import http.client
+import os
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.contrib.auth.models import User
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _need(tool: str) -> str:
+    found = shutil.which(tool) or shutil.which(tool, path="/usr/sbin:/sbin")
+    if found is None:
+        pytest.fail(f"{tool} is missing: scripts/setup-system.sh installs it")
+    return found
+
+
+def test_the_systemd_units_pass_systemd_analyze(tmp_path: Path) -> None:
+    units = sorted(DEPLOY.glob("systemd/*.service")) + sorted(DEPLOY.glob("systemd/*.timer"))
+    assert {u.name for u in units} >= {"udsyn-web.service", "udsyn-worker.service", "udsyn-backup.service",
+                                       "udsyn-backup.timer"}
+    for unit in units:
+        (tmp_path / unit.name).write_text(unit.read_text().replace("/srv/udsyn", str(ROOT)))
+    result = subprocess.run([_need("systemd-analyze"), "verify", *[u.name for u in units]], cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    broken = tmp_path / "udsyn-web.service"
+    broken.write_text(broken.read_text().replace(".venv/bin/gunicorn", ".venv/bin/no-such-gunicorn"))
+    refused = subprocess.run([_need("systemd-analyze"), "verify", broken.name], cwd=tmp_path,
+                             capture_output=True, text=True)
+    assert refused.returncode != 0 and "no-such-gunicorn" in refused.stderr  # the check can fail
+
+
+def test_each_unit_runs_a_command_udsyn_has() -> None:
+    worker = (DEPLOY / "systemd" / "udsyn-worker.service").read_text()
+    backup = (DEPLOY / "systemd" / "udsyn-backup.service").read_text()
+    commands = subprocess.run([str(ROOT / ".venv" / "bin" / "udsyn"), "help", "--commands"],
+                              capture_output=True, text=True, check=True).stdout.split()
+    for text in (worker, backup):
+        command = re.search(r"bin/udsyn (\w+)", text)
+        assert command and command.group(1) in commands, command
+
+
+def _site(port: int, tls_port: int, upstream: int, certificate: Path, key: Path) -> str:
+    """The shipped site, with the test's ports and certificate."""
+    site = (DEPLOY / "nginx" / "udsyn.conf").read_text()
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{port};").replace("listen [::]:80;", "")
+    site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{tls_port} ssl http2;")
+    site = site.replace("listen [::]:443 ssl http2;", "")
+    site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream};")
+    site = site.replace("/etc/ssl/certs/udsyn.example.dk.pem", str(certificate))
+    site = site.replace("/etc/ssl/private/udsyn.example.dk.key", str(key))
+    return site.replace("udsyn.example.dk", "localhost")
+
+
+def _main_conf(prefix: Path, site: Path) -> str:
+    return f"""
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log;
+worker_processes 1;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log {prefix}/access.log;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    include {site};
+}}
+"""
+
+
+def _wait(port: int, process: subprocess.Popen[Any], what: str) -> None:
+    for _ in range(300):
+        if process.poll() is not None:
+            raise AssertionError(f"{what} stopped: {process.stdout.read() if process.stdout else ''}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{what} did not answer on port {port}")
+
+
+def _database_url() -> str:
+    """The test database, for a server started in another process."""
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{name}"
+    s = connection.settings_dict
+    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name}"
+
+
+@pytest.fixture
+def proxied(tmp_path: Path, transactional_db: None) -> Iterator[dict[str, Any]]:
+    """nginx with the shipped site in front of gunicorn running Udsyn with production settings."""
+    certificate, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=localhost", "-keyout", str(key), "-out", str(certificate)], check=True,
+                   capture_output=True)
+    port, tls_port, upstream = _free_port(), _free_port(), _free_port()
+    site = tmp_path / "udsyn.conf"
+    site.write_text(_site(port, tls_port, upstream, certificate, key))
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(_main_conf(tmp_path, site))
+    nginx = _need("nginx")
+    checked = subprocess.run([nginx, "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    env = {**os.environ, "UDSYN_PRODUCTION": "1", "SECRET_KEY": "a-test-only-secret-key-" + "x" * 40,
+           "ALLOWED_HOSTS": "localhost", "UDSYN_BASE_URL": f"https://localhost:{tls_port}",
+           "DATABASE_URL": _database_url(), "UDSYN_DATA_DIR": str(tmp_path / "data"), "DEBUG": "0"}
+    gunicorn = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "udsyn.wsgi:application", "--bind", f"127.0.0.1:{upstream}",
+         "--workers", "1", "--no-control-socket"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    proxy = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp_path), "-g", "daemon off;"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait(upstream, gunicorn, "gunicorn")
+        _wait(tls_port, proxy, "nginx")
+        yield {"https": f"https://localhost:{tls_port}", "http": f"http://localhost:{port}", "tls_port": tls_port}
+    finally:
+        for process in (proxy, gunicorn):
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def test_nginx_config_is_refused_when_broken(tmp_path: Path) -> None:
+    site = tmp_path / "udsyn.conf"
+    site.write_text((DEPLOY / "nginx" / "udsyn.conf").read_text().replace("proxy_pass http://udsyn;",
+                                                                         "proxy_pass http://udsyn"))
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(_main_conf(tmp_path, site))
+    checked = subprocess.run([_need("nginx"), "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True,
+                             text=True)
+    assert checked.returncode != 0  # the check the guide relies on can fail
+
+
+def test_a_coordinator_signs_in_over_https_through_the_proxy(proxied: dict[str, Any], coordinator: User) -> None:
+    site = proxied["https"]
+    # Hashed as production hashes it (the tests' own hasher is a fast one production does not accept).
+    hasher = PBKDF2PasswordHasher()
+    coordinator.password = hasher.encode("a long passphrase for the test", hasher.salt())
+    coordinator.save()
+    plain = requests.get(f"{proxied['http']}/login/", timeout=10, allow_redirects=False)
+    assert plain.status_code == 301 and plain.headers["Location"].startswith("https://localhost")
+    session = requests.Session()
+    session.trust_env = False  # an environment's CA bundle would override verify=False
+    session.verify = False  # the test's own certificate
+    login = session.get(f"{site}/login/", timeout=10)
+    assert login.status_code == 200
+    assert login.headers.get("Strict-Transport-Security")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text)
+    assert token
+    # As a browser posts it: with its origin, which Django checks against the scheme and host it was reached by.
+    signed_in = session.post(f"{site}/login/", data={
+        "csrfmiddlewaretoken": token.group(1), "username": coordinator.username,
+        "password": "a long passphrase for the test"}, headers={"Origin": site, "Referer": f"{site}/login/"},
+        timeout=10)
+    assert signed_in.status_code == 200, signed_in.text[:500]
+    assert signed_in.url == f"{site}/", signed_in.url  # the start page, not the login page again
+    assert "/logout/" in signed_in.text
+    static = session.get(f"{site}/static/vendor/dkfds/css/dkfds.min.css", timeout=10)
+    assert static.status_code == 200 and "text/css" in static.headers["Content-Type"]
+
+
+def test_the_proxy_refuses_a_body_larger_than_any_upload(proxied: dict[str, Any]) -> None:
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    request = http.client.HTTPSConnection("localhost", proxied["tls_port"], context=context, timeout=10)
+    request.putrequest("POST", "/import/")
+    request.putheader("Content-Length", str(60 * 1024 * 1024))
+    request.endheaders()
+    assert request.getresponse().status == 413  # before a byte of the body is read
+    request.close()
