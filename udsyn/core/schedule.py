@@ -14,6 +14,7 @@ whole database, briefly) while a worker decides, so several workers on several m
 ``udsyn worker --list-schedule`` shows what is registered and when it last ran.
 """
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,7 +51,8 @@ def run_scheduled(name: str) -> Any:
     entry = registry.get(name)
     if entry is None:
         raise LookupError(f"No scheduled job named {name!r} is registered.")
-    return entry.function()
+    # Kept as the job's result, which must be JSON.
+    return json.loads(json.dumps(entry.function(), default=str))
 
 
 def queue_due(now: datetime | None = None) -> list[str]:

@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 
 
 def run(job_id: int) -> None:
-    job = ReportJob.objects.select_related("municipality", "department").get(pk=job_id)
+    job = ReportJob.objects.select_related("municipality", "department").filter(pk=job_id).first()
+    if job is None:  # deleted while queued
+        return
 
     def progress(percent: int, message: str) -> None:
         ReportJob.objects.filter(pk=job.pk).update(

@@ -10,6 +10,7 @@ finish; a second one stops it (it is then recovered like a killed worker's).
 
 import logging
 import threading
+import time
 from argparse import ArgumentParser
 from typing import Any
 
@@ -55,6 +56,14 @@ class Worker(db_worker.Worker):
             connection.close()
 
     def run(self) -> None:
+        # Known alive before taking a job (on a busy database, try for a while).
+        for _attempt in range(60):
+            try:
+                tasks.beat(self.worker_id)
+                break
+            except Exception:
+                log.warning("worker %s: could not beat yet", self.worker_id, exc_info=True)
+                time.sleep(1)
         self.housekeeping()
         beat = threading.Thread(target=self._beating, name=f"beat-{self.worker_id}", daemon=True)
         beat.start()
