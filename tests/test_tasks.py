@@ -148,7 +148,6 @@ def test_a_report_and_a_table_import_run_on_a_real_worker(
 def _kill_while_running(workers: Workers, worker: subprocess.Popen[bytes], result: DBTaskResult) -> None:
     _wait(lambda: DBTaskResult.objects.filter(pk=result.pk, status=TaskResultStatus.RUNNING).exists(),
           "the job to start", workers)
-    time.sleep(0.3)
     worker.send_signal(signal.SIGKILL)
     worker.wait(timeout=10)
     result.refresh_from_db()
