@@ -15,7 +15,8 @@ VENDOR := udsyn/static/vendor
         test-sqlite test-postgres test-browser bench clean
 
 help:
-	@echo "make demo   - set up, load the three municipalities' seed data and serve on http://127.0.0.1:$(PORT)"
+	@echo "make demo   - set up, load the three municipalities' seed data and serve on http://127.0.0.1:$(PORT),"
+	@echo "              with one background worker (udsyn worker) beside the server, stopped with it"
 	@echo "make test   - set up and run every check (ruff, mypy, migrations, tests on SQLite and PostgreSQL, browser)"
 	@echo "make bench  - measure pages, reports, import and export at national scale on SQLite and PostgreSQL, and"
 	@echo "              load-test gunicorn on PostgreSQL; results in docs/benchmarks.md (about 45 minutes)"
@@ -56,8 +57,8 @@ demo: setup
 	$(UDSYN) migrate --noinput -v 0
 	$(UDSYN) import $(SEEDS)
 	$(UDSYN) create_demo_users
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (English: http://127.0.0.1:$(PORT)/en/)"
-	$(UDSYN) runserver 127.0.0.1:$(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (English: http://127.0.0.1:$(PORT)/en/), with one worker"
+	bash scripts/serve-with-worker.sh $(UDSYN) 127.0.0.1:$(PORT)
 
 test: setup idp lint typecheck migrations-check test-sqlite test-postgres test-browser
 

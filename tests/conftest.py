@@ -80,9 +80,13 @@ def _csv_field_limit() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _test_hosts(settings: Any) -> None:
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+    # Background jobs run at once, in the process that queues them (django-tasks' immediate backend), so a
+    # test sees a report made or an upload checked when its request returns. tests/test_tasks.py runs real
+    # workers on the database backend.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Drawn maps and charts in memory, one cache per test, not on disk between runs.
     # The progress of table imports in memory too: its keys are the uploads' ids, which every test database
-    # (one per xdist worker, one per run) starts again at 1. (Imports in the background are threads here.)
+    # (one per xdist worker, one per run) starts again at 1.
     settings.CACHES = {**settings.CACHES, "pictures": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pictures"},
         "progress": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "progress"}}

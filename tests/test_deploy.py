@@ -44,11 +44,12 @@ def _need(tool: str) -> str:
 
 def test_the_systemd_units_pass_systemd_analyze(tmp_path: Path) -> None:
     units = sorted(DEPLOY.glob("systemd/*.service")) + sorted(DEPLOY.glob("systemd/*.timer"))
-    assert {u.name for u in units} >= {"udsyn-web.service", "udsyn-worker.service", "udsyn-backup.service",
+    assert {u.name for u in units} >= {"udsyn-web.service", "udsyn-worker@.service", "udsyn-backup.service",
                                        "udsyn-backup.timer"}
-    for unit in units:
-        (tmp_path / unit.name).write_text(unit.read_text().replace("/srv/udsyn", str(ROOT)))
-    result = subprocess.run([_need("systemd-analyze"), "verify", *[u.name for u in units]], cwd=tmp_path,
+    for unit in units:  # a template is verified as one of its instances
+        (tmp_path / unit.name.replace("@.", "@1.")).write_text(unit.read_text().replace("/srv/udsyn", str(ROOT)))
+    result = subprocess.run([_need("systemd-analyze"), "verify", *[u.name.replace("@.", "@1.") for u in units]],
+                            cwd=tmp_path,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     broken = tmp_path / "udsyn-web.service"
@@ -59,7 +60,7 @@ def test_the_systemd_units_pass_systemd_analyze(tmp_path: Path) -> None:
 
 
 def test_each_unit_runs_a_command_udsyn_has() -> None:
-    worker = (DEPLOY / "systemd" / "udsyn-worker.service").read_text()
+    worker = (DEPLOY / "systemd" / "udsyn-worker@.service").read_text()
     backup = (DEPLOY / "systemd" / "udsyn-backup.service").read_text()
     commands = subprocess.run([str(ROOT / ".venv" / "bin" / "udsyn"), "help", "--commands"],
                               capture_output=True, text=True, check=True).stdout.split()

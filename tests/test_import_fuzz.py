@@ -430,7 +430,6 @@ def test_malformed_files_from_the_command_line(part: int, start: Any, tmp_path: 
 
 @pytest.mark.parametrize("part", [0, 1])
 def test_malformed_files_on_the_web(part: int, start: Any, admin: User, settings: Any) -> None:
-    settings.UDSYN_REPORTS_INLINE = True
     client = Client()
     client.force_login(admin)
     counts = _each(_part(part), start, _web(client))

@@ -1,6 +1,6 @@
 """Reminders go out through a real SMTP server on loopback: reviews falling due to the engagement's
 contacts (or the coordinators), late indicators to their owner, frameworks due for revision; the same
-reminder is not sent twice in a week."""
+reminder is not sent twice in a week. The workers' schedule runs the same daily job by itself."""
 
 import datetime
 import email
@@ -12,13 +12,15 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from tests.mail import Inbox
+from udsyn.core import schedule
+from udsyn.core.models import ScheduledRun
 from udsyn.engagements.models import Engagement
 from udsyn.organisation.models import Municipality, Person
 from udsyn.steering import reminders
 from udsyn.steering.models import Indicator, Observation, Reminder
 from udsyn.strategy.models import Strategy
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # a worker sends the e-mails once the run is committed
 TODAY = datetime.date(2026, 11, 23)
 
 
@@ -89,3 +91,18 @@ def test_the_daily_run_records_computed_indicators_which_are_never_late(
         (datetime.date(2025, 1, 1), 50, None), (TODAY, 100, None)]
     assert manual.observations.count() == 1
     assert not smtp.messages  # a year-old value of a computed indicator is not an owner's missed update
+
+
+def test_the_schedule_runs_the_daily_reminders_once_a_day(smtp: Inbox, situation: dict[str, Any],
+                                                          monkeypatch: Any) -> None:
+    monkeypatch.setattr(reminders.timezone, "localdate", lambda: TODAY)
+    monkeypatch.setattr(schedule, "registry", {"steering.daily_reminders": schedule.registry[
+        "steering.daily_reminders"]})
+    now = datetime.datetime(2026, 11, 23, 6, 0, tzinfo=datetime.UTC)
+    assert schedule.queue_due(now) == ["steering.daily_reminders"]
+    assert len(smtp.messages) == 4 and Reminder.objects.count() == 4
+    # Later the same day nothing is due; a day later it runs again (and finds nothing new to send).
+    assert schedule.queue_due(now + datetime.timedelta(hours=23)) == []
+    assert schedule.queue_due(now + datetime.timedelta(days=1)) == ["steering.daily_reminders"]
+    assert len(smtp.messages) == 4
+    assert ScheduledRun.objects.get(name="steering.daily_reminders").last_run == now + datetime.timedelta(days=1)

@@ -149,7 +149,6 @@ def test_command_names_the_missing_department() -> None:
 
 
 def test_web_report_for_coordinators_and_own_department_for_editors(settings: Any) -> None:
-    settings.UDSYN_REPORTS_INLINE = True
     load()
     copenhagen = Municipality.objects.get(code="0101")
     tmf = Department.objects.get(municipality=copenhagen, code="TMF")

@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "djangosaml2",
+
+    "django_tasks",
+    "django_tasks_db",
     "udsyn.core",
     "udsyn.organisation",
     "udsyn.engagements",
@@ -247,3 +250,24 @@ SAML_CSP_HANDLER = ""  # no django-csp: the pages Udsyn serves set no CSP of the
 # The identity provider posts its answer from another site: the SAML session cookie must then be SameSite=None,
 # which browsers accept only with Secure (HTTPS). UDSYN_SAML_COOKIE_SAMESITE=Lax serves plain-HTTP tests.
 SAML_SESSION_COOKIE_SAMESITE = os.environ.get("UDSYN_SAML_COOKIE_SAMESITE", "None")
+
+# Background jobs (reports, table imports, mail, scheduled clean-ups) are queued in the database and run by
+# `udsyn worker` processes (docs/operations.md, "Worker"). UDSYN_TASKS_IMMEDIATE=1 runs each job at once in the
+# process that queues it instead (no worker needed; the tests do this).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if os.environ.get("UDSYN_TASKS_IMMEDIATE") == "1" else "django_tasks_db.DatabaseBackend",
+    }
+}
+# A worker beats every UDSYN_WORKER_BEAT seconds; one on another machine not heard from for
+# UDSYN_WORKER_TIMEOUT seconds is taken for dead (on the same machine, its process is looked for). A dead
+# worker's job is tried again until it has been tried UDSYN_TASK_ATTEMPTS times, then it fails with the reason.
+UDSYN_WORKER_BEAT = float(os.environ.get("UDSYN_WORKER_BEAT", "5"))
+UDSYN_WORKER_TIMEOUT = float(os.environ.get("UDSYN_WORKER_TIMEOUT", "60"))
+UDSYN_TASK_ATTEMPTS = int(os.environ.get("UDSYN_TASK_ATTEMPTS", "2"))
+# Scheduled clean-up: uploaded tables and made reports older than this many days are deleted, and so are the
+# queue's records of finished jobs.
+UDSYN_KEEP_UPLOADS_DAYS = int(os.environ.get("UDSYN_KEEP_UPLOADS_DAYS", "30"))
+UDSYN_KEEP_REPORTS_DAYS = int(os.environ.get("UDSYN_KEEP_REPORTS_DAYS", "30"))
+UDSYN_KEEP_TASK_RESULTS_DAYS = int(os.environ.get("UDSYN_KEEP_TASK_RESULTS_DAYS", "30"))

@@ -10,4 +10,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from udsyn.core import history, requests, signals  # noqa: F401  - receivers, and the requests' policy
+        from udsyn.core import history, requests, signals, tasks  # noqa: F401  - receivers, the requests' policy, jobs

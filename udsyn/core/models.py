@@ -190,3 +190,38 @@ class DeletedRelations(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type} {self.history_id}"
+
+
+class WorkerBeat(models.Model):
+    """A running ``udsyn worker``: where it runs and when it last said it was alive (every few seconds, from
+    a thread of its own). A job whose worker stopped beating, or whose process is gone, is recovered by the
+    next worker (``udsyn.core.tasks.recover``)."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    host = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process id"))
+    started = models.DateTimeField(_("started"), auto_now_add=True)
+    seen = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"
+
+
+class ScheduledRun(models.Model):
+    """When a scheduled job (``udsyn.core.schedule``) was last queued. One row per job, locked while a worker
+    decides whether it is due, so that several workers queue it once."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    last_run = models.DateTimeField(_("last queued"), null=True, blank=True)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+
+    def __str__(self) -> str:
+        return self.name

@@ -3,16 +3,15 @@ kept with the record (``ChangeRequest``). Actions: ask, answer."""
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import send_mail
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from udsyn.core.models import ChangeRequest
 from udsyn.core.policy import ADMIN, STAFF, Kinds, Policy, allows, register
+from udsyn.core.tasks import send_mail_later
 from udsyn.core.usage import NotAllowed
 
 # Administrators answer; everyone reads the requests kept with a record they may see.
@@ -50,9 +49,7 @@ def do_ask_change(record: models.Model, user: Any, text: str) -> ChangeRequest:
         link = absolute_url(record.get_absolute_url())  # type: ignore[attr-defined]
         body = _("{user} asks for a change to “{obj}”:\n\n{text}\n\n{link}").format(
             user=user.get_full_name() or user.get_username(), obj=record, text=request.text, link=link)
-        transaction.on_commit(lambda: send_mail(
-            _("Change requested: {obj}").format(obj=record), body, settings.DEFAULT_FROM_EMAIL, recipients,
-            fail_silently=True))
+        send_mail_later(_("Change requested: {obj}").format(obj=record), body, recipients)
     return request
 
 
@@ -72,7 +69,5 @@ def do_answer_change(request: ChangeRequest, user: Any, state: str, answer: str 
         if asker is not None and asker.email:
             body = _("Your request to change “{obj}” is {state}.\n\n{answer}").format(
                 obj=locked.record_name, state=locked.get_state_display(), answer=locked.answer)
-            transaction.on_commit(lambda: send_mail(
-                _("Change request: {obj}").format(obj=locked.record_name), body, settings.DEFAULT_FROM_EMAIL,
-                [asker.email], fail_silently=True))
+            send_mail_later(_("Change request: {obj}").format(obj=locked.record_name), body, [asker.email])
     return locked

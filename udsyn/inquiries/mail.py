@@ -2,23 +2,20 @@
 (``templates/inquiries/email/NAME_subject.txt`` and ``NAME.txt``). The requester gets them in the
 language they wrote in; staff in Danish."""
 
-import logging
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from udsyn.core.tasks import send_mail_later
 from udsyn.core.urls_helpers import absolute_url
 from udsyn.inquiries.calendar import visit_calendar
 from udsyn.inquiries.models import Inquiry
 from udsyn.organisation.models import Department, Role
 
-log = logging.getLogger(__name__)
 STAFF_LANGUAGE = "da"
 
 
@@ -33,8 +30,9 @@ def staff_link(inquiry: Inquiry) -> str:
 
 
 def send(name: str, inquiry: Inquiry, recipients: Iterable[str], language: str, **context: object) -> bool:
-    """Send one templated e-mail, written now and sent when the transaction that made the change it reports
-    is committed (a change rolled back sends nothing). A mail server that fails is logged; the change stands."""
+    """Send one templated e-mail, written now and sent by a worker when the transaction that made the change
+    it reports is committed (a change rolled back sends nothing). A mail server that fails fails the mail's
+    job (logged); the change stands."""
     to = sorted({r for r in recipients if r})
     if not to:
         return False
@@ -43,19 +41,12 @@ def send(name: str, inquiry: Inquiry, recipients: Iterable[str], language: str, 
                    **context}
         subject = " ".join(render_to_string(f"inquiries/email/{name}_subject.txt", context).split())
         body = render_to_string(f"inquiries/email/{name}.txt", context)
-        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+        attachments = []
         if name == "planned" and inquiry.visit_start:
-            message.attach(f"visit-{inquiry.reference}.ics",
-                           visit_calendar(inquiry, status_link(inquiry), language), "text/calendar")
-    transaction.on_commit(lambda: _deliver(message, name, inquiry.pk))
+            attachments.append((f"visit-{inquiry.reference}.ics",
+                                visit_calendar(inquiry, status_link(inquiry), language).decode(), "text/calendar"))
+    send_mail_later(subject, body, to, settings.DEFAULT_FROM_EMAIL, attachments)
     return True
-
-
-def _deliver(message: EmailMessage, name: str, pk: int) -> None:
-    try:
-        message.send()
-    except OSError:  # smtplib's errors are OSErrors
-        log.exception("Could not send %s about inquiry %s", name, pk)
 
 
 def to_requester(name: str, inquiry: Inquiry, **context: object) -> bool:

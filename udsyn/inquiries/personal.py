@@ -11,6 +11,7 @@ its kind, organisation, country, topics, dates, departments and status.
 from __future__ import annotations
 
 import datetime
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from udsyn.core import personal
+from udsyn.core import personal, schedule
 from udsyn.core.policy import allows
 from udsyn.inquiries.models import Inquiry, InquiryEvent, new_token
 
@@ -115,3 +116,5 @@ def _erase(subject: personal.Subject, user: Any, replacement: str) -> int:
 
 
 personal.register(personal.Holder("inquiries", _find, _erase, order=50))
+# Daily, on the workers (udsyn/core/schedule.py): the requester details of long-finished inquiries.
+schedule.register("inquiries.anonymise", timedelta(days=1), anonymise_closed_inquiries)

@@ -10,4 +10,4 @@ class InteropConfig(AppConfig):
     verbose_name = _("Interop")
 
     def ready(self) -> None:
-        from udsyn.interop import policies  # noqa: F401  - registers this app's permission rules
+        from udsyn.interop import jobs, policies  # noqa: F401  - registers this app's permission rules and jobs

@@ -8,30 +8,26 @@ may write before anything is written; a refused import writes nothing and answer
 """
 
 import logging
-import threading
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
-from django.db import close_old_connections, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from udsyn.core.policy import actor, allows
-from udsyn.interop import exports, tabular
+from udsyn.interop import exports, jobs, tabular
 from udsyn.interop.models import TableUpload
-from udsyn.interop.registry import Change, ImportProblem, ImportResult, import_registry
+from udsyn.interop.registry import import_registry
 from udsyn.organisation.models import Municipality
 
 log = logging.getLogger(__name__)
 
 MAX_UPLOAD = 5 * 1024 * 1024
-SHOWN_CHANGES = 1000  # changes kept for the check page of a table upload
 
 
 @login_required
@@ -55,7 +51,7 @@ def import_registry_view(request: HttpRequest) -> HttpResponse:
             filename = upload.name or filename
         elif text and not text.endswith(("\n", "\r")):
             text += "\n"  # text typed or pasted in the form is whole: the user sees all of it
-        filename = _clean(filename)[:250]
+        filename = jobs.clean(filename)[:250]
         confirm = request.POST.get("action") == "import"
         create_themes = request.POST.get("create_themes") == "1"
         # The check creates (and rolls back) new themes to count what the import would do; the import creates
@@ -79,7 +75,6 @@ def import_registry_view(request: HttpRequest) -> HttpResponse:
 # --- Tables: upload, check, import; export --------------------------------------------------------
 
 MAX_TABLE_UPLOAD = 50 * 1024 * 1024
-LARGE = 2000  # rows: a file with more is checked and imported in the background, its page showing how far
 
 
 def _coordinator(user: Any) -> bool:
@@ -123,10 +118,10 @@ def tables_view(request: HttpRequest) -> HttpResponse:
         context["error"] = error
         return render(request, "interop/tables.html", context, status=400)
     saved = TableUpload.objects.create(
-        user=user, filename=_clean(upload.name or "")[:250], table=table, content=content,
+        user=user, filename=jobs.clean(upload.name or "")[:250], table=table, content=content,
         total=sum(len(sheet.rows) for sheet in sheets),
     )
-    _start(saved, dry_run=True)
+    jobs.start(saved, dry_run=True)
     return HttpResponseRedirect(reverse("interop:upload", args=[saved.pk]))
 
 
@@ -137,103 +132,26 @@ def upload_view(request: HttpRequest, pk: int) -> HttpResponse:
     upload = get_object_or_404(TableUpload, pk=pk, user=user)
     if request.method == "POST":
         create_themes = request.POST.get("create_themes") == "1"
-        if request.POST.get("action") == "import" and upload.state == TableUpload.State.CHECKED:
+        if request.POST.get("action") == "retry":
+            jobs.do_retry(upload, user)
+        elif request.POST.get("action") == "import" and upload.state == TableUpload.State.CHECKED:
             if upload.result.get("new_themes") and not create_themes:
                 context = {"upload": upload, "error": _(
                     "The file names themes that do not exist yet. Tick \"Create the new themes\" to create them, "
                     "or correct the file and upload it again.")}
                 return render(request, "interop/upload.html", context, status=400)
-            upload.state, upload.done = TableUpload.State.IMPORTING, 0
-            upload.save(update_fields=["state", "done"])
-            _start(upload, dry_run=False, create_themes=create_themes)
+            # Once, however often the button is pressed.
+            if TableUpload.objects.filter(pk=upload.pk, state=TableUpload.State.CHECKED).update(
+                    state=TableUpload.State.IMPORTING, done=0):
+                jobs.start(upload, dry_run=False, create_themes=create_themes)
         return HttpResponseRedirect(reverse("interop:upload", args=[upload.pk]))
     if upload.working:
-        upload.done, upload.total = caches["progress"].get(_progress_key(upload.pk), (upload.done, upload.total))
+        upload.done, upload.total = caches["progress"].get(jobs.progress_key(upload.pk), (upload.done, upload.total))
     htmx = getattr(request, "htmx", False)
     response = render(request, "interop/_upload.html" if htmx else "interop/upload.html", {"upload": upload})
     if htmx and not upload.working:
         response.status_code = 286  # htmx: stop polling
     return response
-
-
-def _progress_key(pk: int) -> str:
-    return f"table-upload-{pk}"
-
-
-def _start(upload: TableUpload, dry_run: bool, create_themes: bool = False) -> None:
-    if upload.total <= LARGE or getattr(settings, "UDSYN_REPORTS_INLINE", False):
-        _work(upload.pk, dry_run, create_themes)
-        return
-
-    def target() -> None:
-        close_old_connections()
-        try:
-            _work(upload.pk, dry_run, create_themes)
-        finally:
-            connection.close()
-
-    threading.Thread(target=target, name=f"table-upload-{upload.pk}", daemon=True).start()
-
-
-def _work(pk: int, dry_run: bool, create_themes: bool = False) -> None:
-    """Check (dry run) or import the upload, and keep what came of it on the upload.
-
-    Whatever happens, the upload leaves "checking" or "importing": a failure is kept as its problem.
-    """
-    upload = TableUpload.objects.select_related("user").get(pk=pk)
-    key = _progress_key(pk)
-
-    def progress(done: int, total: int) -> None:
-        caches["progress"].set(key, (done, total))
-
-    try:
-        sheets = tabular.read(upload.filename, bytes(upload.content), upload.table)
-        # The check creates (and rolls back) new themes to count what the import would do, and lists them.
-        result = tabular.import_tables(sheets, user=upload.user, dry_run=dry_run, progress=progress,
-                                       create_themes=create_themes or dry_run)
-        problems = [_problem_row(problem) for problem in result.problems]
-    except tabular.Unreadable as error:
-        result, problems = ImportResult(), [_problem_row(ImportProblem(None, "", "", str(error)))]
-    except Exception as error:  # the user sees that it failed; the traceback goes to the log
-        log.exception("table upload %s failed", pk)
-        message = _("The import failed: {error}").format(error=error)
-        result, problems = ImportResult(), [_problem_row(ImportProblem(None, "", "", message))]
-    upload.result = {
-        "problems": problems, "summary": [list(row) for row in result.summary_rows],
-        "refused": result.refused, "new_themes": sorted(_clean(name) for name in result.new_themes),
-        "changes": [_change_row(change) for change in result.changes[:SHOWN_CHANGES]],
-        "changes_total": len(result.changes), "flagged": len(result.flagged),
-        "near_duplicates": [_clean(text) for text in result.near_duplicates[:SHOWN_CHANGES]],
-    }
-    upload.done = upload.total
-    if problems:
-        upload.state = TableUpload.State.FAILED
-    else:
-        upload.state = TableUpload.State.CHECKED if dry_run else TableUpload.State.IMPORTED
-    try:
-        upload.save(update_fields=["result", "done", "state"])
-    except Exception:  # never left "checking": keep that it failed, without what could not be stored
-        log.exception("table upload %s: its result could not be kept", pk)
-        TableUpload.objects.filter(pk=pk).update(state=TableUpload.State.FAILED, done=upload.total, result={
-            "problems": [_problem_row(ImportProblem(None, "", "", _("The file could not be checked.")))],
-            "summary": []})
-    caches["progress"].delete(key)
-
-
-def _clean(text: Any) -> str:
-    """Text that every database stores (PostgreSQL refuses NUL characters, even in JSON)."""
-    return str(text).replace("\x00", "\\0")
-
-
-def _problem_row(problem: ImportProblem) -> dict[str, Any]:
-    return {"file": _clean(problem.filename), "row": problem.line, "where": _clean(problem.where),
-            "field": _clean(problem.field), "message": _clean(problem.message)}
-
-
-def _change_row(change: Change) -> dict[str, Any]:
-    return {"kind": _clean(change.kind), "record": _clean(change.record), "field": _clean(change.field),
-            "old": _clean(change.old[:300]), "new": _clean(change.new[:300]), "flag": change.flag,
-            "row": change.line}
 
 
 @login_required

@@ -10,4 +10,4 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from udsyn.reports import panels, policies  # noqa: F401  - registers its rules and page panels
+        from udsyn.reports import jobs, panels, policies  # noqa: F401  - registers its rules, page panels and jobs

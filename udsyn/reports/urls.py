@@ -9,5 +9,6 @@ app_name = "reports"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.job_view, name="job"),
+    path("<int:pk>/retry/", views.retry, name="retry"),
     path("<int:pk>/download/", views.download, name="download"),
 ]

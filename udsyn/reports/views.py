@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -115,6 +116,15 @@ def job_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Try a failed report again."""
+    if request.method != "POST":
+        return HttpResponseRedirect(reverse("reports:job", args=[pk]))
+    jobs.do_retry(_own(request, pk), request.user)
+    return HttpResponseRedirect(reverse("reports:job", args=[pk]))
+
+
+@login_required
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own(request, pk)
     if job.state != ReportJob.State.DONE:
@@ -128,8 +138,6 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
 
 def report_url(user: Any, municipality: Municipality, department: Department | None = None) -> str:
     """The report form, filled in for this municipality or department, if the user may make that report."""
-    from django.urls import reverse
-
     if not allows(user, "add", ReportJob(municipality=municipality, department=department)):
         return ""
     query = f"?municipality={municipality.pk}" + (f"&department={department.pk}" if department else "")

@@ -10,4 +10,4 @@ class SteeringConfig(AppConfig):
     verbose_name = _("Steering by goals")
 
     def ready(self) -> None:
-        from udsyn.steering import panels, policies  # noqa: F401  - registers its rules and page panels
+        from udsyn.steering import panels, policies, tasks  # noqa: F401  - registers its rules, panels and jobs

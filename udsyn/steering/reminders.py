@@ -1,15 +1,16 @@
 """E-mail reminders: reviews falling due, indicators whose owner has missed their frequency, and
-frameworks due for revision. Run daily (``udsyn remind``); each reminder is sent at most once a week."""
+frameworks due for revision. Run daily by the workers' schedule (``udsyn.steering.tasks``) or by hand
+(``udsyn remind``); each reminder is sent at most once a week, by a worker."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from udsyn.core.tasks import send_mail_later
 from udsyn.core.urls_helpers import absolute_url
 from udsyn.organisation.models import Municipality, Role
 from udsyn.steering import status
@@ -82,7 +83,8 @@ def due(municipality: Municipality, today: datetime.date) -> list[Message]:
 
 
 def send(today: datetime.date | None = None, dry_run: bool = False) -> list[Message]:
-    """Send what is due and not sent in the last week; the messages sent (or, on a dry run, to send)."""
+    """Queue what is due and not sent in the last week for a worker to send; the messages queued (or, on a
+    dry run, to queue)."""
     today = today or timezone.localdate()
     since = timezone.now() - datetime.timedelta(days=QUIET_DAYS)
     recent = set(Reminder.objects.filter(sent__gte=since).values_list("key", flat=True))
@@ -93,7 +95,7 @@ def send(today: datetime.date | None = None, dry_run: bool = False) -> list[Mess
                 if message.key in recent:
                     continue
                 if not dry_run:
-                    send_mail(message.subject, message.body, None, message.recipients)
+                    send_mail_later(message.subject, message.body, message.recipients)
                     Reminder.objects.create(key=message.key, recipients=", ".join(message.recipients),
                                             subject=message.subject)
                 sent.append(message)

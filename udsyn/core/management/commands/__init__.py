@@ -1,1 +1,1 @@
-"""``udsyn backup`` and ``udsyn restore``: the whole installation to and from one archive."""
+"""The kernel's management commands: ``udsyn worker``, ``udsyn backup`` and ``udsyn restore``."""

@@ -1,5 +1,6 @@
-"""``udsyn remind [--dry-run]``: the daily steering run (e.g. from cron). Computed indicators record their
-value when their publication period has passed, then the reminders that are due are sent."""
+"""``udsyn remind [--dry-run]``: the daily steering run, by hand (the workers run it daily by themselves:
+``udsyn.steering.tasks``). Computed indicators record their value when their publication period has passed,
+then the reminders that are due are queued for a worker to send."""
 
 from typing import Any
 
