@@ -73,7 +73,8 @@ class RegistrySchema(AutoSchema):
             errors["403"] = (ErrorSerializer, "The user's role does not allow this.")
         if listing:
             errors["404"] = (ErrorSerializer, "No such page.")
-        elif action in ("retrieve", "update", "partial_update", "destroy"):
+        elif action in ("retrieve", "update", "partial_update", "destroy") or getattr(
+                getattr(self.view, action or "", None), "detail", False):  # a detail action: figures
             errors["404"] = (ErrorSerializer, "No such record (or none the caller may see).")
         if self.method in ("POST", "PUT", "PATCH"):
             errors["415"] = (ErrorSerializer, "The body's media type is none of those documented.")
