@@ -26,7 +26,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "udsyn.core.admin_site.UdsynAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "udsyn.core.context_processors.udsyn",
+                "udsyn.organisation.context_processors.organisation",
             ],
         },
     }
@@ -197,3 +198,8 @@ CACHES = {
                  "LOCATION": str(DATA_DIR / "pictures"), "TIMEOUT": 30 * 24 * 3600,
                  "OPTIONS": {"MAX_ENTRIES": 5000}},
 }
+
+# Users: an invitation's link works for this many days (once). Single sign-on adds its login links here
+# as (label, url) pairs; the invitation page then offers them beside setting a password.
+UDSYN_INVITATION_DAYS = int(os.environ.get("UDSYN_INVITATION_DAYS", "7"))
+UDSYN_SSO_LOGIN_URLS: list[tuple[str, str]] = []
