@@ -32,9 +32,6 @@ from udsyn.core.policy import allows, forget_actor
 from udsyn.core.urls_helpers import absolute_url
 from udsyn.organisation.models import Department, Invitation, Municipality, Role
 
-COMMAND_LINE = "command line"
-
-
 class AccountError(Exception):
     """A request the action refuses: not allowed, or bad input. ``field`` names the form field at fault."""
 
@@ -89,7 +86,7 @@ def _check(by: Any, action: str, obj: Any, message: str) -> None:
 
 
 def _reason(by: Any, text: str) -> str:
-    return text if by is not None else f"{text} ({COMMAND_LINE})"
+    return text if by is not None else "{} ({})".format(text, _("command line"))
 
 
 def role_of_user(user: Any) -> Role:
@@ -204,7 +201,7 @@ def accept_invitation(invitation: Invitation, user: Any) -> Role:
         spec = RoleSpec(locked.kind, locked.municipality, locked.department, tuple(locked.other_departments.all()))
         inviter = locked.invited_by
         role = _write_role(user, spec, inviter, _("Accepted the invitation from {name}").format(
-            name=(inviter.get_full_name() or inviter.get_username()) if inviter else COMMAND_LINE))
+            name=(inviter.get_full_name() or inviter.get_username()) if inviter else _("command line")))
         locked.accepted, locked.accepted_by = timezone.now(), user
         locked.save(update_fields=["accepted", "accepted_by"])
     invitation.accepted, invitation.accepted_by = locked.accepted, user

@@ -22,7 +22,7 @@ def grantable_kinds(user: Any) -> list[tuple[str, Any]]:
 
 
 def _candidates() -> list[Municipality]:
-    return list(Municipality.objects.with_registry().order_by("name"))
+    return list(Municipality.objects.order_by("name"))
 
 
 def grantable_municipalities(user: Any) -> list[Municipality]:

@@ -39,8 +39,9 @@ def _visible_users(user: Any) -> QuerySet[Any]:
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
     _may_administer(request.user)
-    municipalities = [m for m in Municipality.objects.with_registry().order_by("name")
-                      if allows(request.user, "view", Role(municipality=m))]
+    kept = Municipality.objects.filter(Q(pk__in=Department.objects.values("municipality"))
+                                       | Q(pk__in=Role.objects.values("municipality")))
+    municipalities = [m for m in kept.order_by("name") if allows(request.user, "view", Role(municipality=m))]
     code = request.GET.get("municipality", "")
     chosen = next((m for m in municipalities if m.code == code), None)
     users = _visible_users(request.user)
