@@ -32,6 +32,7 @@ from udsyn.core.policy import allows, forget_actor
 from udsyn.core.urls_helpers import absolute_url
 from udsyn.organisation.models import Department, Invitation, Municipality, Role
 
+
 class AccountError(Exception):
     """A request the action refuses: not allowed, or bad input. ``field`` names the form field at fault."""
 
