@@ -321,3 +321,13 @@ def test_users_command_names_the_argument_at_fault(departments: dict[str, Depart
         _run(*args)
     assert message in str(error.value)
     assert not User.objects.filter(username="y").exists()
+
+
+def test_an_editor_of_two_departments_chooses_among_them_on_the_goals_conformance_page(
+        login: Callable[[User], Client], coordinator: User, tmf_editor: User,
+        departments: dict[str, Department]) -> None:
+    accounts.do_set_role(tmf_editor, coordinator, RoleSpec("editor", None, departments["TMF"], (departments["KFF"],)))
+    page = login(User.objects.get(pk=tmf_editor.pk)).get("/goals/conformance/?municipality=0101").content.decode()
+    options = re.findall(r'<option value="([^"]*)"', page.split('name="department"', 1)[1].split("</select>", 1)[0])
+    assert options == ["", "TMF", "KFF"]  # the main department first
+    assert 'value="SUF"' not in page
