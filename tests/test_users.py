@@ -331,3 +331,21 @@ def test_an_editor_of_two_departments_chooses_among_them_on_the_goals_conformanc
     options = re.findall(r'<option value="([^"]*)"', page.split('name="department"', 1)[1].split("</select>", 1)[0])
     assert options == ["", "TMF", "KFF"]  # the main department first
     assert 'value="SUF"' not in page
+
+
+def test_single_sign_on_after_opening_the_link_accepts_that_invitation_whatever_the_address(
+        coordinator: User, copenhagen: Municipality, settings: Any) -> None:
+    from django.test import RequestFactory
+
+    settings.UDSYN_SSO_LOGIN_URLS = [("Context Handler", "/sso/saml/login/")]
+    invitation, link = accounts.do_invite(coordinator, "privat@example.org", RoleSpec("coordinator", copenhagen))
+    browser = Client()
+    assert browser.get(_path(link)).status_code == 200
+    request = RequestFactory().get("/")
+    request.session = browser.session  # the session the invitation page kept it in
+    user = User.objects.create_user("mh@kk.dk", email="mh@kk.dk")  # the provider gave another address
+    role = accounts.accept_session_invitation(request, user)
+    assert role is not None and role.kind == "coordinator" and role.municipality == copenhagen
+    assert accounts.accept_session_invitation(request, user) is None  # used, and gone from the session
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == user

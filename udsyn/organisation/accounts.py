@@ -219,6 +219,26 @@ def accept_open_invitation(user: Any) -> Role | None:
     return accept_invitation(invitation, user) if invitation is not None else None
 
 
+SESSION_KEY = "udsyn_invitation"
+
+
+def remember_invitation(request: Any, invitation: Invitation) -> None:
+    """The invitation page keeps the opened invitation in the session, for a single sign-on that follows."""
+    if hasattr(request, "session"):
+        request.session[SESSION_KEY] = invitation.pk
+
+
+def accept_session_invitation(request: Any, user: Any) -> Role | None:
+    """For the single sign-on hook: accept the invitation opened in this browser (its link proved the
+    e-mail address; the sign-on proves the person), else an open invitation for the user's e-mail address.
+    None when there is none (or it is no longer open)."""
+    pk = request.session.pop(SESSION_KEY, None) if request is not None and hasattr(request, "session") else None
+    invitation = Invitation.objects.filter(pk=pk).first() if pk else None
+    if invitation is not None and _refusal(invitation) is None:
+        return accept_invitation(invitation, user)
+    return accept_open_invitation(user)
+
+
 def create_invited_user(invitation: Invitation, password: str, first_name: str = "", last_name: str = "") -> Any:
     """The person who opened the invitation's link: their account (made now, or the one with that e-mail
     address) gets the password and the invitation's role."""

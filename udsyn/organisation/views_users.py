@@ -143,6 +143,11 @@ def invitation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("organisation:user_list")
 
 
+def sso_links() -> list[tuple[str, str]]:
+    """The single sign-on buttons of the invitation page: ``settings.UDSYN_SSO_LOGIN_URLS``, (label, url) pairs."""
+    return [(str(label), str(url)) for label, url in getattr(settings, "UDSYN_SSO_LOGIN_URLS", []) or []]
+
+
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the invitation's e-mail: set a password (or sign in by single sign-on) and take the role."""
     found = accounts.find_invitation(token)
@@ -151,6 +156,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "organisation/invitation_closed.html", {
             "message": refusal or _("This invitation link is not known. Check that the whole link was copied."),
         }, status=410 if found else 404)
+    accounts.remember_invitation(request, found)  # a single sign-on from this page accepts it
     form = AcceptInvitationForm(request.POST or None, email=found.email)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -163,5 +169,5 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("organisation:home")
     return render(request, "organisation/invitation.html", {
         "invitation": found, "departments": accounts.departments_of_invitation(found), "form": form,
-        "sso": list(getattr(settings, "UDSYN_SSO_LOGIN_URLS", []) or []),
+        "sso": sso_links(),
     })
