@@ -167,15 +167,17 @@ def submit(session: requests.Session, answer: requests.Response, fields: dict[st
     return session.post(urljoin(answer.url, form.action), data=data, timeout=30)
 
 
-def sign_in_oidc(base: str, username: str, password: str) -> tuple[requests.Session, requests.Response]:
-    session = requests.Session()
+def sign_in_oidc(base: str, username: str, password: str,
+                 session: requests.Session | None = None) -> tuple[requests.Session, requests.Response]:
+    session = session or requests.Session()
     login_page = session.get(base + "/sso/oidc/login/", timeout=30)
     assert "Test identity provider (OIDC)" in login_page.text, login_page.text[:500]
     return session, submit(session, login_page, {"username": username, "password": password})
 
 
-def sign_in_saml(base: str, username: str, password: str) -> tuple[requests.Session, requests.Response]:
-    session = requests.Session()
+def sign_in_saml(base: str, username: str, password: str,
+                 session: requests.Session | None = None) -> tuple[requests.Session, requests.Response]:
+    session = session or requests.Session()
     login_page = session.get(base + "/sso/saml/login/", timeout=30)
     assert "Test identity provider (SAML)" in login_page.text, login_page.text[:500]
     to_udsyn = submit(session, login_page, {"username": username, "password": password})

@@ -4,6 +4,7 @@ module; their claims give the municipality, department and role, a role change i
 whose claims give no role is refused with a page saying why, and password login can be turned off."""
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -20,7 +21,8 @@ from tests.sso_idps import (
     sign_in_oidc,
     sign_in_saml,
 )
-from udsyn.organisation import sso
+from udsyn.organisation import accounts, sso
+from udsyn.organisation.accounts import RoleSpec
 from udsyn.organisation.models import Municipality, Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -100,6 +102,42 @@ def test_saml_login_maps_context_handler_privileges_to_a_coordinator(
     role = Role.objects.get(user=user)
     assert (role.kind, role.municipality, role.department) == ("coordinator", copenhagen_registry, None)
     assert role_history(user) == [("coordinator", f"Fra single sign-on ({SAML_LABEL})")]
+
+
+def _invited(live_server: Any, municipality: Municipality, email: str, code: str) -> requests.Session:
+    """A coordinator invites ``email`` as editor of department ``code``; the person opens the e-mail's link."""
+    coordinator = User.objects.create_user("inviting-coordinator")
+    Role.objects.create(user=coordinator, kind=Role.Kind.COORDINATOR, municipality=municipality)
+    department = municipality.departments.get(code=code)
+    _invitation, link = accounts.do_invite(coordinator, email, RoleSpec("editor", municipality, department))
+    session = requests.Session()
+    page = session.get(live_server.url + urlsplit(link).path, timeout=30)
+    assert page.status_code == 200
+    assert f"Log på med {OIDC_LABEL}" in page.text and f"Log på med {SAML_LABEL}" in page.text
+    return session
+
+
+def test_an_invited_colleague_signs_in_by_oidc_with_the_role_they_were_given(
+        live_server: Any, identity_providers: dict[str, str], copenhagen_registry: Municipality) -> None:
+    """Their claims give no role (they would be refused); the invitation opened in this browser gives one."""
+    session = _invited(live_server, copenhagen_registry, "outsider@kk.dk", "ØKF")
+    session, landed = sign_in_oidc(live_server.url, "outsider@kk.dk", "oidc-pass", session=session)
+    assert landed.url == live_server.url + "/", landed.text[:300]
+    role = Role.objects.get(user__username="outsider@kk.dk")
+    assert (role.kind, role.municipality, role.department.code) == ("editor", copenhagen_registry, "ØKF")
+    assert session.get(live_server.url + "/engagements/", timeout=30).url == live_server.url + "/engagements/"
+
+
+def test_an_invited_colleague_signs_in_by_saml_with_the_role_they_were_given(
+        live_server: Any, identity_providers: dict[str, str], copenhagen_registry: Municipality) -> None:
+    """Context Handler's privileges would make them coordinator; the coordinator invited them as editor."""
+    session = _invited(live_server, copenhagen_registry, "mette@kk.dk", "TMF")
+    session, landed = sign_in_saml(live_server.url, "mette", "saml-pass", session=session)
+    assert landed.url == live_server.url + "/", landed.text[:300]
+    role = Role.objects.get(user__username="mette@kk.dk")
+    assert (role.kind, role.department.code) == ("editor", "TMF")
+    history = role_history(role.user)
+    assert history and history[-1][0] == "editor"
 
 
 def test_saml_attributes_naming_an_unknown_municipality_are_refused(

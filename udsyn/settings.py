@@ -28,7 +28,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "udsyn.core.admin_site.UdsynAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "udsyn.core.context_processors.udsyn",
+                "udsyn.organisation.context_processors.organisation",
             ],
         },
     }
@@ -271,3 +272,7 @@ UDSYN_TASK_ATTEMPTS = int(os.environ.get("UDSYN_TASK_ATTEMPTS", "2"))
 UDSYN_KEEP_UPLOADS_DAYS = int(os.environ.get("UDSYN_KEEP_UPLOADS_DAYS", "30"))
 UDSYN_KEEP_REPORTS_DAYS = int(os.environ.get("UDSYN_KEEP_REPORTS_DAYS", "30"))
 UDSYN_KEEP_TASK_RESULTS_DAYS = int(os.environ.get("UDSYN_KEEP_TASK_RESULTS_DAYS", "30"))
+
+# Users: an invitation's link works for this many days (once). Where single sign-on is configured, the
+# invitation page offers it beside setting a password.
+UDSYN_INVITATION_DAYS = int(os.environ.get("UDSYN_INVITATION_DAYS", "7"))

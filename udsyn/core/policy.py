@@ -23,12 +23,22 @@ STAFF = (COORDINATOR, EDITOR)
 
 @dataclass(frozen=True)
 class Actor:
-    """The user as the policy sees them: a kind, and the municipality and department the role names."""
+    """The user as the policy sees them: a kind, and the municipality and departments the role names. A
+    department editor has a main department (``department_id``) and may edit further ones
+    (``department_ids`` holds them all, the main one included)."""
 
     kind: str
     municipality_id: int | None = None
     department_id: int | None = None
     user_id: int | None = None
+    department_ids: frozenset[int] = frozenset()
+
+    @property
+    def departments(self) -> frozenset[int]:
+        """Every department the role names: the main one and the others."""
+        if self.department_id is None:
+            return self.department_ids
+        return self.department_ids | {self.department_id}
 
     @property
     def is_admin(self) -> bool:
@@ -46,8 +56,13 @@ class Actor:
 
     @property
     def editor_department_id(self) -> int | None:
-        """The department a department editor works in; None for everyone else."""
+        """The main department of a department editor; None for everyone else."""
         return self.department_id if self.kind == EDITOR else None
+
+    @property
+    def editor_department_ids(self) -> frozenset[int]:
+        """Every department a department editor edits; empty for everyone else."""
+        return self.departments if self.kind == EDITOR else frozenset()
 
 
 _ANONYMOUS = Actor(ANONYMOUS)
@@ -202,27 +217,34 @@ class _Matches(Rule):
     path: str
     attribute: str = "municipality_id"
 
-    def _mine(self, who: Actor) -> int | None:
-        return getattr(who, self.attribute) if who.kind in self.kinds else None
+    def _mine(self, who: Actor) -> frozenset[Any]:
+        """The actor's values: their municipality, or every department they edit."""
+        if who.kind not in self.kinds:
+            return frozenset()
+        value = getattr(who, self.attribute)
+        if isinstance(value, frozenset):
+            return value
+        return frozenset() if value is None else frozenset({value})
 
     def q(self, who: Actor, model: type[models.Model]) -> Q | bool:
         mine = self._mine(who)
-        if mine is None:
+        if not mine:
             return False
+        lookup = {self.path: next(iter(mine))} if len(mine) == 1 else {self.path + "__in": sorted(mine)}
         if self.path == "pk":
-            return Q(pk=mine)
+            return Q(**lookup)
         if _multi_valued(model, self.path):
             # A join on a list would repeat rows: ask for the ids instead.
-            return Q(pk__in=model._default_manager.filter(**{self.path: mine}).values("pk"))
-        return Q(**{self.path: mine})
+            return Q(pk__in=model._default_manager.filter(**lookup).values("pk"))
+        return Q(**lookup)
 
     def test(self, who: Actor, obj: Any) -> bool:
         mine = self._mine(who)
-        if mine is None:
+        if not mine:
             return False
         if obj is None:
             return True
-        return mine in _values(obj, self.path)
+        return bool(mine & _values(obj, self.path))
 
 
 @dataclass(frozen=True)
@@ -237,6 +259,20 @@ class Where(Rule):
 
     def test(self, who: Actor, obj: Any) -> bool:
         return obj is None or getattr(obj, self.name) == self.value
+
+
+@dataclass(frozen=True)
+class OneOf(Rule):
+    """Records whose field has one of these values (e.g. roles that are not administrators')."""
+
+    name: str
+    values: tuple[Any, ...]
+
+    def q(self, who: Actor, model: type[models.Model]) -> Q | bool:
+        return Q(**{self.name + "__in": self.values})
+
+    def test(self, who: Actor, obj: Any) -> bool:
+        return obj is None or getattr(obj, self.name) in self.values
 
 
 @dataclass(frozen=True)
@@ -270,8 +306,8 @@ def member(path: str = "municipality") -> Rule:
 
 
 def editor(path: str) -> Rule:
-    """Department editors whose department is the record's value at ``path``."""
-    return _Matches((EDITOR,), path, "department_id")
+    """Department editors one of whose departments is the record's value at ``path``."""
+    return _Matches((EDITOR,), path, "departments")
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from udsyn.engagements.models import (
     Theme,
 )
 from udsyn.organisation.models import Person
-from udsyn.organisation.policies import own_department
+from udsyn.organisation.policies import own_departments
 
 ENGAGEMENT_COLUMNS = [
     Column("title", gettext_lazy("Title"), sort="title", link=True),
@@ -87,8 +87,8 @@ class EngagementDetailView(ObjectDetailView):
 
     def extra_context(self, obj: Any) -> dict[str, Any]:
         # Goal links and reviews (steering) and inquiries are sections their apps register (panels.py).
-        department = own_department(self.request.user)
-        takes_part = department is not None and department.pk in {d.pk for d in obj.participating_departments.all()}
+        participating = {d.pk for d in obj.participating_departments.all()}
+        takes_part = any(d.pk in participating for d in own_departments(self.request.user))
         return {"overdue": obj.is_overdue(timezone.localdate()),
                 "part_url": reverse("engagements:engagement_part", args=[obj.pk]) if takes_part else ""}
 
@@ -265,8 +265,9 @@ class EngagementPartView(RecordMixin, View):
     def setup_part(self, pk: int) -> tuple[Engagement, Any]:
         engagement = get_object_or_404(self.restricted("view").select_related("municipality", "lead_department"),
                                        pk=pk)
-        department = own_department(self.request.user)
-        if department is None or department.pk not in {d.pk for d in engagement.participating_departments.all()}:
+        participating = {d.pk for d in engagement.participating_departments.all()}
+        department = next((d for d in own_departments(self.request.user) if d.pk in participating), None)
+        if department is None:
             raise PermissionDenied
         return engagement, department
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -63,7 +64,10 @@ def secretariat(inquiry: Inquiry) -> list[str]:
 
 
 def department(department: Department) -> list[str]:
-    addresses = _users(kind=Role.Kind.EDITOR, department=department.pk)
+    editors = get_user_model().objects.filter(
+        models.Q(udsyn_role__department=department.pk) | models.Q(udsyn_role__other_departments=department.pk),
+        is_active=True, udsyn_role__kind=Role.Kind.EDITOR).exclude(email="").distinct()
+    addresses = [u.email for u in editors]
     inbox = getattr(getattr(department, "inquiry_settings", None), "inbox_email", "")
     return [*addresses, inbox] if inbox else addresses
 

@@ -1,5 +1,7 @@
 """Municipalities and their own organisation: departments, units, people and political committees."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -305,11 +307,17 @@ class Role(models.Model):
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="roles",
         verbose_name=_("department"),
+        help_text=_("A department editor's main department: the one their pages open on."),
+    )
+    other_departments = models.ManyToManyField(
+        Department, blank=True, related_name="further_roles", verbose_name=_("other departments"),
+        help_text=_("Further departments a department editor edits, beside the main one."),
     )
 
     objects = RestrictedQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    # The other departments are kept in history too; the history row says who changed the role.
+    history = HistoricalRecords(m2m_fields=[other_departments])
 
     class Meta:
         verbose_name = _("role")
@@ -317,6 +325,15 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_kind_display()}"
+
+    def department_ids(self) -> frozenset[int]:
+        """Every department a department editor edits: the main one and the others (none for other kinds)."""
+        if self.kind != self.Kind.EDITOR:
+            return frozenset()
+        ids = {d.pk for d in self.other_departments.all()} if self.pk else set()
+        if self.department_id is not None:
+            ids.add(self.department_id)
+        return frozenset(ids)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -327,3 +344,51 @@ class Role(models.Model):
             raise ValidationError({"department": _("A department editor needs a department.")})
         if self.department is not None and self.department.municipality_id != self.municipality_id:
             self.municipality_id = self.department.municipality_id
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to take up a role: its link works once, until it expires. Only a digest of
+    the link's secret is stored, so the table does not hold working links."""
+
+    email = models.EmailField(_("e-mail"))
+    kind = models.CharField(_("role"), max_length=16, choices=Role.Kind.choices, default=Role.Kind.READER)
+    municipality = models.ForeignKey(
+        Municipality, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations",
+        verbose_name=_("municipality"),
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations",
+        verbose_name=_("department"),
+    )
+    other_departments = models.ManyToManyField(
+        Department, blank=True, related_name="further_invitations", verbose_name=_("other departments"),
+    )
+    token_digest = models.CharField(_("digest of the link's secret"), max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created = models.DateTimeField(_("sent"), auto_now_add=True)
+    expires = models.DateTimeField(_("expires"))
+    accepted = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    cancelled = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.get_kind_display()}"
+
+    def is_open(self, now: Any = None) -> bool:
+        """Neither accepted nor cancelled, and not expired."""
+        from django.utils import timezone
+
+        return self.accepted is None and self.cancelled is None and (now or timezone.now()) < self.expires

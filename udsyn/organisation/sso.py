@@ -229,12 +229,13 @@ def do_sso_role(user: Any, given: Assignment, provider: str) -> Role:
 
 
 def sso_login_hook(request: HttpRequest | None, user: Any, provider: str, claims: dict[str, Any]) -> bool:
-    """INVITATION HOOK: called at every single sign-on, after the user is saved and before the claims are mapped
-    (all in one transaction, undone if the sign-in is refused). The invitations of issue 16
-    connect here: an invitation opened in this browser (kept in the session) is accepted for ``user`` with
-    ``accept_invitation(invitation, user)``, and True is returned when it gave the user a role, so that a
-    person invited by a coordinator is let in even when the claims give no role. Nothing here yet."""
-    return False
+    """Called at every single sign-on, after the user is saved and before the claims are mapped (all in one
+    transaction, undone if the sign-in is refused): an invitation opened in this browser (kept in the
+    session), or else an open invitation for the user's e-mail address, is accepted for ``user``. True when
+    it gave the user a role: the invitation's role then stands, whatever the claims say."""
+    from udsyn.organisation import accounts
+
+    return accounts.accept_session_invitation(request, user) is not None
 
 
 def sign_in(request: HttpRequest | None, provider: str, claims: dict[str, Any]) -> Any:
@@ -260,12 +261,13 @@ def sign_in(request: HttpRequest | None, provider: str, claims: dict[str, Any]) 
             if found:
                 setattr(user, field, found[0][:150])
         user.save()
-        invited = sso_login_hook(request, user, provider, claims)
+        if sso_login_hook(request, user, provider, claims):
+            return user  # invited: the coordinator's choice of role stands
         try:
             given = assignment(provider, claims)
         except SSORefused:
             kept = not created and not rules.get("update_roles", True) and Role.objects.filter(user=user).exists()
-            if invited or kept:
+            if kept:
                 return user
             raise
         do_sso_role(user, given, provider)

@@ -3,12 +3,18 @@
 from django.urls import path
 
 from udsyn.core.urls_helpers import record_urls
-from udsyn.organisation import models, views
+from udsyn.organisation import models, views, views_users
 
 app_name = "organisation"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("users/", views_users.user_list, name="user_list"),
+    path("users/invite/", views_users.invite, name="invite"),
+    path("users/<int:pk>/", views_users.user_detail, name="user_detail"),
+    path("users/<int:pk>/active/", views_users.user_active, name="user_active"),
+    path("users/invitations/<int:pk>/cancel/", views_users.invitation_cancel, name="invitation_cancel"),
+    path("invitation/<str:token>/", views_users.invitation, name="invitation"),
     *record_urls("municipalities", models.Municipality, views.MunicipalityListView,
                  views.MunicipalityDetailView, views.MunicipalityEditView),
     *record_urls("departments", models.Department, views.DepartmentListView, views.DepartmentDetailView,

@@ -32,9 +32,8 @@ def _allowed_scope(user: Any) -> tuple[Any, Any]:  # querysets
         raise PermissionDenied
     municipality_id: Any = who.municipality_id
     departments = Department.objects.filter(municipality_id=municipality_id)
-    editor_department_id: Any = who.editor_department_id
-    if editor_department_id is not None:
-        departments = departments.filter(pk=editor_department_id)
+    if who.editor_department_ids:
+        departments = departments.filter(pk__in=who.editor_department_ids)
     return Municipality.objects.filter(pk=municipality_id), departments
 
 

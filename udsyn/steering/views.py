@@ -24,7 +24,7 @@ from udsyn.core.policy import allows
 from udsyn.core.usage import NotAllowed
 from udsyn.engagements.models import Engagement, Funding
 from udsyn.organisation.models import Department, Municipality
-from udsyn.organisation.policies import own_department
+from udsyn.organisation.policies import own_department, own_departments
 from udsyn.organisation.views import chosen_municipality
 from udsyn.steering import charts, status
 from udsyn.steering.actions import do_end_engagement, do_record_review
@@ -89,14 +89,19 @@ def conformance(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"municipality": municipality, "choices": choices}
     if municipality is None:
         return render(request, "steering/conformance.html", context)
-    own = own_department(request.user)
+    mine = own_departments(request.user)
+    own: Department | None = None
     department: Department | None
-    if own is not None and own.municipality_id == municipality.pk:
-        departments, department = [own], own
+    code = request.GET.get("department", "")
+    if len(mine) == 1 and mine[0].municipality_id == municipality.pk:
+        departments, department = mine, mine[0]
+        own = department
+    elif mine and mine[0].municipality_id == municipality.pk:
+        # An editor of several departments chooses among theirs ("all" is all of theirs).
+        departments = mine
+        department = next((d for d in departments if d.code == code), None)
     else:
-        own = None
         departments = list(Department.objects.filter(municipality=municipality).order_by("code"))
-        code = request.GET.get("department", "")
         department = next((d for d in departments if d.code == code), None)
     report = status.conformance_by_department(municipality, department, departments)
     linkable = {e.pk for row in report.departments for e in row.unaligned
