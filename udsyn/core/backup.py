@@ -12,7 +12,7 @@ the tables are); ``restore(path)`` loads it into an empty installation in one tr
   their natural keys (app label and model; and codename), so ids may differ between installations;
 - ``media/<path>``: the files under ``MEDIA_ROOT``, when one is set.
 
-What is not kept (``EXCLUDED``): login sessions and the task queue's results; both are transient.
+What is not kept (``EXCLUDED``): login sessions and the workers' beats; both are transient.
 """
 
 from __future__ import annotations
@@ -45,9 +45,11 @@ FORMAT = "udsyn-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 
-# Transient rows, never written: login sessions (everyone signs in again) and the results of finished
-# background tasks (the task queue of issue 16; the jobs' own records, reports and imports, are kept).
-EXCLUDED = frozenset({"sessions.session", "django_tasks_database.dbtaskresult", "django_tasks_db.dbtaskresult"})
+# Transient rows, never written: login sessions (everyone signs in again) and the workers' beats (the restored
+# installation's workers are others). The task queue is kept: a report or import queued when the backup was
+# made runs on the restored installation's workers, and one that was running is taken for its dead worker's
+# and tried again (udsyn.core.tasks.recover). When scheduled jobs last ran is kept too.
+EXCLUDED = frozenset({"sessions.session", "core.workerbeat"})
 
 # Rows that every installation makes for itself when migrating: matched by natural key, never by id.
 NATURAL = (ContentType, Permission)
