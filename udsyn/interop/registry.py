@@ -18,6 +18,7 @@ import difflib
 import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any, Generic, TypeVar
@@ -28,6 +29,7 @@ from django.db import DatabaseError, models, transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from udsyn.core.database import private_copy
 from udsyn.core.text import fold
 from udsyn.engagements import geo
 from udsyn.engagements.duplicates import find_duplicates
@@ -194,9 +196,14 @@ def import_documents(documents: Sequence[tuple[str, "YamlMap"]], *, user: Any = 
 
 
 def _in_one_transaction(jobs: Sequence[Callable[["ImportResult"], None]], dry_run: bool) -> ImportResult:
+    """Run the jobs in one transaction, kept only if this is no dry run and they found no problem.
+
+    A dry run on SQLite runs on a private copy of the database (udsyn.core.database), so that the check holds
+    no write lock that other requests would wait for; its writes are rolled back there all the same.
+    """
     result = ImportResult()
     try:
-        with transaction.atomic():
+        with private_copy() if dry_run else nullcontext(), transaction.atomic():
             for job in jobs:
                 job(result)
             if dry_run or not result.ok:
