@@ -13,11 +13,11 @@
 3. gunicorn with 2 sync workers (``--no-control-socket``) on a free port of 127.0.0.1, and one ``udsyn worker``
    if this installation has that command (then the import runs there).
 4. ``--clients`` threads browse for the whole run, each with its own session: half of them signed in as a
-   demo user (start page, engagement list and details, a department, search, funding, the import's own
-   page), each signing out and in again every 25 requests (a session and ``last_login`` written), the
-   others anonymous (public pages, the sign-in page). After a few seconds of browsing, the administrator
-   uploads the file on ``/import/tables/``, waits for the check (polling the page as the browser does),
-   imports it, and waits for the import; browsing goes on a few seconds after.
+   demo user (start page, engagement list and details, departments, search, funding), each signing out and
+   in again every 25 requests (a session and ``last_login`` written), the others anonymous (public pages,
+   the sign-in page); 0.5–1.5 s between one client's requests. After a few seconds of browsing, the
+   administrator uploads the file on ``/import/tables/``, waits for the check (polling the page as the
+   browser does), imports it, and waits for the import; browsing goes on a few seconds after.
 5. Any answer other than 2xx or 3xx, or none within 60 s, is an error. Printed: requests, errors by kind,
    latency percentiles per kind of request and by phase (before, check, import, after), the check's and the
    import's time. ``--write`` puts it into the section "Import under load, SQLite" (or "…, PostgreSQL").
@@ -36,6 +36,7 @@ import platform
 import random
 import re
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -46,16 +47,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-from load import executable, free_port, machine_cpu, stop, wait_until_up
+from load import executable, free_port, interrupt, machine_cpu, stop, wait_until_up
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SEEDS = [ROOT / "data/reference/dk-municipalities.yaml", *sorted((ROOT / "data/seed").glob("*.yaml"))]
 GENERATED = "0147"  # the first municipality without a registry: the one `udsyn generate --municipalities 1` fills
-ROWS_PER_ENGAGEMENT = 3.4  # about: its funding, goal links, representatives, people, organisations and cities
+ROWS_PER_ENGAGEMENT = 3.0  # about: its funding, goal links, representatives, people, organisations and cities
 STAFF = ["koordinator", "laeser", "redaktoer-tmf", "redaktoer-oekf", "koordinator-odense", "redaktoer-kff"]
 RELOGIN_EVERY = 25
 TIMEOUT = 60.0
+PAUSE = (0.5, 1.5)  # seconds between one client's requests
 SETTLE = 5.0  # seconds of browsing before the upload and after the import
 
 
@@ -237,7 +239,7 @@ def browse(run: Run, number: int, pages: list[str]) -> None:
             run.request(session, "page, signed in", "GET", rng.choice(pages))
         else:
             run.request(session, "public page", "GET", rng.choice(PUBLIC))
-        run.stopping.wait(rng.uniform(0.1, 0.5))
+        run.stopping.wait(rng.uniform(*PAUSE))
     session.close()
 
 
@@ -323,11 +325,11 @@ def report(run: Run, vendor: str, rows: int, timings: dict[str, float], clients:
     lines = [
         "Measured {} on {} (Python {}, {}): gunicorn with 2 sync workers{}, {} browsing clients on the same "
         "machine over loopback (half signed in, each signing in again every {} requests; half anonymous; "
-        "0.1–0.5 s between requests), and the administrator importing {:,} rows of CSV tables through "
+        "{}–{} s between requests), and the administrator importing {:,} rows of CSV tables through "
         "`/import/tables/` (one generated municipality: {}).".format(
             time.strftime("%Y-%m-%d"), platform.node(), platform.python_version(), vendor,
             " and one `udsyn worker`" if worker else " (the import runs in a thread of the web process)",
-            clients, RELOGIN_EVERY, rows, "created" if timings.get("created") else "tables"),
+            clients, RELOGIN_EVERY, *PAUSE, rows, "created" if timings.get("created") else "tables"),
         "",
         "Check {:.1f} s, import {:.1f} s (upload to result, as the page shows it); {} requests in {:.0f} s, "
         "**{} errors**{}; the machine was {:.0f} % busy.{}".format(
@@ -378,6 +380,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--write", type=Path)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, interrupt)
 
     work = Path(tempfile.mkdtemp(prefix="udsyn-import-load-"))
     content_path, rows = table_file(args.rows, work)

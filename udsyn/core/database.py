@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -35,7 +36,7 @@ def private_copy(alias: str = DEFAULT_DB_ALIAS) -> Iterator[bool]:
     (SQLite's backup refuses to read from a connection that is writing). Elsewhere the block runs on the
     database itself.
     """
-    original = connections[alias]
+    original: Any = connections[alias]
     if original.vendor != "sqlite" or original.is_in_memory_db() or original.in_atomic_block:
         yield False
         return
