@@ -12,7 +12,7 @@ SEEDS := data/reference/dk-municipalities.yaml $(sort $(wildcard data/seed/*.yam
 VENDOR := udsyn/static/vendor
 
 .PHONY: help setup system venv assets messages idp demo test lint typecheck migrations-check \
-        test-sqlite test-postgres test-browser bench clean
+        test-sqlite test-postgres test-browser bench bench-import clean
 
 help:
 	@echo "make demo   - set up, load the three municipalities' seed data and serve on http://127.0.0.1:$(PORT),"
@@ -20,6 +20,7 @@ help:
 	@echo "make test   - set up and run every check (ruff, mypy, migrations, tests on SQLite and PostgreSQL, browser)"
 	@echo "make bench  - measure pages, reports, import and export at national scale on SQLite and PostgreSQL, and"
 	@echo "              load-test gunicorn on PostgreSQL; results in docs/benchmarks.md (about 45 minutes)"
+	@echo "make bench-import - import 5,000 rows through the web while 20 clients browse, on SQLite and PostgreSQL"
 
 setup: system venv assets messages
 
@@ -105,6 +106,16 @@ bench: setup $(VENV)/.bench
 	  (cd benchmarks && ../$(PY) load.py --database-url "$(BENCH_PG)" --duration $(LOAD_DURATION) \
 	     --write ../docs/benchmarks.md); \
 	else echo "No PostgreSQL at $(PG_URL): measured on SQLite only, no load test"; fi
+
+# Issue 16: a 5,000-row table import through the web (check, then import) while 20 clients browse, on a fresh
+# SQLite database and on the PostgreSQL database udsyn_bench_import (dropped and made anew); about 30 minutes.
+BENCH_IMPORT_PG := $(PG_URL:/test=/udsyn_bench_import)
+
+bench-import: setup $(VENV)/.bench
+	cd benchmarks && ../$(PY) import_under_load.py --write ../docs/benchmarks.md
+	@if $(PY) scripts/pg_answers.py "$(PG_URL)"; then \
+	  cd benchmarks && ../$(PY) import_under_load.py --database-url "$(BENCH_IMPORT_PG)" --write ../docs/benchmarks.md; \
+	else echo "No PostgreSQL at $(PG_URL): measured on SQLite only"; fi
 
 $(VENV)/.bench: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[dev,bench]"

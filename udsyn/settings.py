@@ -104,7 +104,17 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+# SQLite under use (docs/operations.md, "SQLite or PostgreSQL"): write-ahead logging, so that readers never wait
+# for a writer nor a writer for readers; every transaction takes the write lock when it begins (IMMEDIATE), so
+# that a transaction that read first never fails on upgrading to a writer ("database is locked" without
+# waiting); and a writer waits up to SQLITE_BUSY_TIMEOUT seconds for another's transaction to end instead of
+# failing at once. synchronous=NORMAL is durable in WAL mode except for the last transactions before a power cut.
+SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "20"))
+SQLITE_PRAGMAS = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": SQLITE_BUSY_TIMEOUT, "transaction_mode": "IMMEDIATE", "init_command": SQLITE_PRAGMAS,
+        **DATABASES["default"].get("OPTIONS", {})}
     # Tests run on a file too (not in memory): the concurrency tests' threads need SQLite's locks, which wait;
     # a database in memory shared by several connections answers "table is locked" at once instead. The file
     # is in memory where the system offers that (/dev/shm), one per test process: under pytest-xdist one per

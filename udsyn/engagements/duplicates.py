@@ -315,13 +315,42 @@ def find_duplicates(model: type[models.Model], name: str, *, kind: str | None = 
     """
     query = entry(model, name, texts=[*aliases, name_en], kind="" if kind == "other" else kind,
                   country=country)
-    entries = _entries(model, exclude_pk)
+    return _candidates(query, _entries(model, exclude_pk))
+
+
+def _candidates(query: Entry, entries: Sequence[Entry]) -> list[Candidate]:
     found = []
     for position in _Index(entries).matches(query):
         score, reason = compare(query, entries[position])
         if score:
             found.append(Candidate(entries[position].obj, score, reason))
     return sorted(found, key=lambda c: (-c.score, c.name))
+
+
+class Finder:
+    """``find_duplicates`` for one model asked many times in a row (an import's new records): the existing
+    records are read and their names normalised once, and kept up to date by ``saved`` and ``deleted``, which
+    the caller calls for every record of the model it writes meanwhile."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+        self._entries: dict[Any, Entry] | None = None
+
+    def find(self, name: str, *, kind: str | None = None, country: str | None = None, aliases: Iterable[str] = (),
+             name_en: str = "") -> list[Candidate]:
+        if self._entries is None:
+            self._entries = {e.pk: e for e in _entries(self.model)}
+        query = entry(self.model, name, texts=[*aliases, name_en], kind="" if kind == "other" else kind,
+                      country=country)
+        return _candidates(query, [self._entries[pk] for pk in sorted(self._entries)])
+
+    def saved(self, obj: Any) -> None:
+        if self._entries is not None:
+            self._entries[obj.pk] = entry_of(obj)
+
+    def deleted(self, pk: Any) -> None:
+        if self._entries is not None:
+            self._entries.pop(pk, None)
 
 
 def find_pairs(model: type[models.Model]) -> list[Pair]:

@@ -18,6 +18,7 @@ import difflib
 import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any, Generic, TypeVar
@@ -28,9 +29,10 @@ from django.db import DatabaseError, models, transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from udsyn.core.database import private_copy
 from udsyn.core.text import fold
 from udsyn.engagements import geo
-from udsyn.engagements.duplicates import find_duplicates
+from udsyn.engagements.duplicates import Finder
 from udsyn.engagements.models import (
     City,
     Engagement,
@@ -125,6 +127,8 @@ class ImportResult:
     changes: list[Change] = field(default_factory=list)
     new_themes: dict[str, int | None] = field(default_factory=dict)  # themes named but not there, by name
     near_duplicates: list[str] = field(default_factory=list)  # new shared records like existing ones
+    # The near-duplicate finder of each model, for all the files of one import (see _FileImport._finder).
+    finders: dict[type[models.Model], Finder] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -194,9 +198,14 @@ def import_documents(documents: Sequence[tuple[str, "YamlMap"]], *, user: Any = 
 
 
 def _in_one_transaction(jobs: Sequence[Callable[["ImportResult"], None]], dry_run: bool) -> ImportResult:
+    """Run the jobs in one transaction, kept only if this is no dry run and they found no problem.
+
+    A dry run on SQLite runs on a private copy of the database (udsyn.core.database), so that the check holds
+    no write lock that other requests would wait for; its writes are rolled back there all the same.
+    """
     result = ImportResult()
     try:
-        with transaction.atomic():
+        with private_copy() if dry_run else nullcontext(), transaction.atomic():
             for job in jobs:
                 job(result)
             if dry_run or not result.ok:
@@ -207,6 +216,7 @@ def _in_one_transaction(jobs: Sequence[Callable[["ImportResult"], None]], dry_ru
         result.problems.append(ImportProblem(
             None, "", "", _("The database refused the import: {error}").format(error=error),
         ))
+    result.finders.clear()
     return result
 
 
@@ -1103,8 +1113,8 @@ class _FileImport:
     def _warn_near_duplicates(self, rec: _Rec, obj: models.Model) -> None:
         """A new organisation, city, theme or programme like one that exists: said in the check step (the
         file may mean the existing one under another spelling; a coordinator can merge them later)."""
-        candidates = find_duplicates(
-            type(obj), str(getattr(obj, "name", "")), kind=getattr(obj, "kind", None) or None,
+        candidates = self._finder(type(obj)).find(
+            str(getattr(obj, "name", "")), kind=getattr(obj, "kind", None) or None,
             country=getattr(obj, "country", None) or None, aliases=getattr(obj, "aliases", None) or (),
             name_en=getattr(obj, "name_en", "") or "")
         if candidates:
@@ -1115,6 +1125,13 @@ class _FileImport:
                      kind=obj._meta.verbose_name, name=getattr(obj, "name", obj), other=best.name,
                      reason=best.reason, score=best.score))
 
+    def _finder(self, model: type[models.Model]) -> Finder:
+        """The near-duplicate finder of the model for the whole import (all its files): the existing records'
+        names are normalised once, not once for every new record."""
+        if model not in self.result.finders:
+            self.result.finders[model] = Finder(model)
+        return self.result.finders[model]
+
     def _save(self, rec: _Rec, obj: models.Model) -> bool:
         try:
             with transaction.atomic():
@@ -1122,6 +1139,8 @@ class _FileImport:
         except DatabaseError as error:
             rec.problem("", _("The database refused the record: {error}").format(error=error))
             return False
+        if type(obj) in NEAR_DUPLICATE_CHECKED:
+            self._finder(type(obj)).saved(obj)
         return True
 
     def _may_write(self, rec: _Rec, obj: models.Model, created: bool, allowed_before: bool,
@@ -1212,7 +1231,10 @@ class _FileImport:
                 self.problems[-1].refused = True
             return
         self._stamp(obj)
+        pk = obj.pk
         obj.delete()
+        if type(obj) in NEAR_DUPLICATE_CHECKED:
+            self._finder(type(obj)).deleted(pk)
         self._count(type(obj), "deleted")
 
     # Resolving references.
