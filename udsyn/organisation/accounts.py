@@ -155,7 +155,8 @@ def do_invite(by: Any, email: str, spec: RoleSpec) -> tuple[Invitation, str]:
         Invitation.objects.filter(email__iexact=email, accepted=None, cancelled=None).update(cancelled=timezone.now())
         invitation.save()
         invitation.other_departments.set(spec.other_departments)
-        link = absolute_url(reverse("organisation:invitation", args=[token]))
+        with translation.override(settings.LANGUAGE_CODE):  # the link in the mail's language
+            link = absolute_url(reverse("organisation:invitation", args=[token]))
         _mail_invitation(invitation, link)
     return invitation, link
 
