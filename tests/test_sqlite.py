@@ -166,3 +166,38 @@ def test_others_write_while_a_table_is_being_checked(eurocities: Engagement, bei
     assert list(result.new_themes) == ["Havne"]
     assert SessionStore(session_key=session.session_key).get("seen") is True
     assert not Theme.objects.filter(name="Havne").exists()
+
+
+@sqlite_only
+def test_signing_in_and_out_never_waits_for_an_import_holding_the_write_lock(coordinator: Any) -> None:
+    """Issue 16: while an import wrote, sign-ins and sign-outs failed with "database is locked" after the busy
+    timeout. Sessions are kept beside SQLite, and the last sign-in is recorded once the lock is free."""
+    import sqlite3
+
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    coordinator.password = make_password("a passphrase for the test")
+    coordinator.save()
+    importer = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    importer.execute("BEGIN IMMEDIATE")  # an import's transaction: it holds the write lock
+    importer.execute("UPDATE auth_user SET first_name = 'Importer' WHERE id = ?", (coordinator.pk,))
+    try:
+        client = Client()
+        started = time.monotonic()
+        signed_in = client.post("/login/", {"username": coordinator.username,
+                                            "password": "a passphrase for the test"})
+        assert signed_in.status_code == 302 and signed_in["Location"] == "/"
+        assert client.get("/").status_code == 200  # signed in, on the start page
+        assert client.post("/logout/").status_code == 302
+        assert time.monotonic() - started < settings.SQLITE_BUSY_TIMEOUT / 2  # none of it waited for the lock
+        assert User.objects.get(pk=coordinator.pk).last_login is None  # not yet: the import holds the lock
+    finally:
+        importer.execute("COMMIT")
+        importer.close()
+    for _ in range(100):
+        if User.objects.get(pk=coordinator.pk).last_login is not None:
+            break
+        time.sleep(0.05)
+    assert User.objects.get(pk=coordinator.pk).last_login is not None

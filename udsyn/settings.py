@@ -223,6 +223,15 @@ CACHES = {
                  "LOCATION": str(DATA_DIR / "pictures"), "TIMEOUT": 30 * 24 * 3600,
                  "OPTIONS": {"MAX_ENTRIES": 5000}},
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # On SQLite, sign-in sessions are kept in files beside the database rather than in it, so that signing in
+    # and out (and the messages pages keep in the session) never waits for an import holding the write lock.
+    # SQLite's processes all run on one machine (WAL needs it), so they all see these files. On PostgreSQL the
+    # sessions stay in the database, which every machine shares.
+    CACHES["sessions"] = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(DATA_DIR / "sessions"), "OPTIONS": {"MAX_ENTRIES": 1_000_000}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_CACHE_ALIAS = "sessions"
 
 
 # Single sign-on (udsyn/organisation/sso.py; docs/operations.md, "Single sign-on"). Both are off unless set.

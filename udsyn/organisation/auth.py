@@ -1,13 +1,19 @@
 """Authentication: Django's model backend, loading the user's role with the user; passwords are refused
 when ``UDSYN_PASSWORD_LOGIN=0`` (single sign-on only, udsyn.organisation.sso)."""
 
+import logging
+import threading
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.db import DatabaseError, connection
+from django.utils import timezone
 
 from udsyn.organisation.models import Role
+
+log = logging.getLogger(__name__)
 
 
 class RoleBackend(ModelBackend):
@@ -32,3 +38,26 @@ class RoleBackend(ModelBackend):
             role = None
         user._udsyn_role = role  # type: ignore[attr-defined]  # read by udsyn.organisation.policies.role_of
         return user
+
+
+def record_last_login(sender: Any, user: Any, **kwargs: Any) -> None:
+    """Django's ``update_last_login``, except that on SQLite outside a transaction the time is written by a
+    thread of its own, which waits as long as it must for the database's write lock: a sign-in never waits
+    for (nor fails behind) a table import holding that lock. It is bookkeeping (the users page shows it)."""
+    now = timezone.now()
+    user.last_login = now
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        get_user_model()._default_manager.filter(pk=user.pk).update(last_login=now)
+        return
+    threading.Thread(target=_write_last_login, args=(user.pk, now), name="last-login", daemon=True).start()
+
+
+def _write_last_login(pk: Any, when: Any) -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout = 600000")  # this thread's own connection: up to ten minutes
+        get_user_model()._default_manager.filter(pk=pk).update(last_login=when)
+    except DatabaseError:
+        log.warning("The last sign-in of user %s was not recorded", pk, exc_info=True)
+    finally:
+        connection.close()
