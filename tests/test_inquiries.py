@@ -430,3 +430,23 @@ def test_queue_shows_those_under_way_fifty_at_a_time(copenhagen: Municipality, d
     second = client.get("/inquiries/?open=2")
     assert {i.organisation for i in second.context["open"].object_list} <= {f"City {i:02d}" for i in range(55)}
     assert len(second.context["open"].object_list) == 5
+
+
+def test_a_contributing_department_reads_the_follow_ups_but_does_not_tick_them(
+        copenhagen: Municipality, departments: dict[str, Department], staff: dict[str, User], login: Any) -> None:
+    """Ticking a follow-up off is a change: the lead department's and the secretariat's (the policy), not
+    every department that may read the inquiry."""
+    from udsyn.inquiries.models import FollowUp
+
+    inquiry = _received(copenhagen)
+    workflow.route(inquiry, staff["coordinator"], departments["TMF"])
+    inquiry.contributing_departments.add(departments["SUF"])
+    follow_up = FollowUp.objects.create(inquiry=inquiry, text="Send the programme to the guests")
+    contributor = login(staff["suf"])
+    assert contributor.get(f"/inquiries/{inquiry.pk}/").status_code == 200  # they read it
+    assert contributor.post(f"/inquiries/follow-ups/{follow_up.pk}/done/").status_code == 403
+    follow_up.refresh_from_db()
+    assert not follow_up.done
+    assert login(staff["tmf"]).post(f"/inquiries/follow-ups/{follow_up.pk}/done/").status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.done
