@@ -107,3 +107,33 @@ def test_the_map_is_drawn_once_per_content_and_language(registry: Engagement, mo
     city = registry.partner_cities.create(name="Malmö", country="SE", latitude=55.6, longitude=13.0)
     assert city.name in Client().get("/public/0101/").content.decode()
     assert len(drawn) == 3  # the cities changed: drawn again
+
+
+def test_what_is_open_is_declared_once_on_the_model_and_read_everywhere(registry: Engagement,
+                                                                        atelier: Funding) -> None:
+    """The open fields (OPEN_FIELDS) are what anonymous readers get from the open API, the public page's
+    queries and the open exports; no person, note or source reference is among them."""
+    from rest_framework.test import APIClient
+
+    from udsyn.api.serializers import PublicEngagementSerializer, PublicFundingSerializer
+    from udsyn.interop import tabular
+    from udsyn.organisation.models import Person
+    from udsyn.public.data import ENGAGEMENT_FIELDS, FUNDING_FIELDS
+
+    for model, serializer, read in ((Engagement, PublicEngagementSerializer, ENGAGEMENT_FIELDS),
+                                    (Funding, PublicFundingSerializer, FUNDING_FIELDS)):
+        fields = {f.name: f for f in model._meta.get_fields()}
+        assert set(model.PUBLIC_FIELDS) <= set(model.OPEN_FIELDS)
+        for name in model.OPEN_FIELDS:
+            assert getattr(fields[name], "related_model", None) is not Person, name
+            assert name not in ("notes", "source_reference", "contacts", "representatives"), name
+        assert list(serializer.Meta.fields) == ["id", *model.OPEN_FIELDS]
+        own = {f.attname for f in model._meta.concrete_fields}
+        assert {name for name in read if name in own} <= {"id", "internal_fields", *model.open_columns()}
+        table = next(t for t in tabular.TABLES if t.model is model)
+        for column in table.columns:
+            if column.field:
+                assert table.is_open(column) == (column.field in model.OPEN_FIELDS), column.name
+    answer = APIClient().get(f"/api/engagements/{registry.pk}/").json()
+    assert set(answer) == {"id", *Engagement.OPEN_FIELDS}
+    assert set(APIClient().get(f"/api/funding/{atelier.pk}/").json()) == {"id", *Funding.OPEN_FIELDS}

@@ -156,11 +156,7 @@ class LinkSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "title"]
 
 
-ENGAGEMENT_PUBLIC = [
-    "id", "municipality", "title", "kind", "partnership_type", "parent", "description", "lead_department",
-    "participating_departments", "themes", "partner_organisations", "partner_cities", "start_date", "end_date",
-    "status", "termination_reason", "annual_fee", "co_financing",
-]
+ENGAGEMENT_PUBLIC = ["id", *Engagement.OPEN_FIELDS]  # declared on the model
 
 
 class EngagementSerializer(ValidatingSerializer):
@@ -205,10 +201,7 @@ class EngagementReadSerializer(EngagementSerializer):
                                                label=Engagement._meta.get_field("termination_reason").verbose_name)
 
 
-FUNDING_PUBLIC = [
-    "id", "municipality", "title", "department", "programme", "engagements", "amount", "currency", "amount_dkk",
-    "approximate", "start_date", "end_date", "status", "description",
-]
+FUNDING_PUBLIC = ["id", *Funding.OPEN_FIELDS]  # declared on the model
 
 
 class FundingSerializer(ValidatingSerializer):

@@ -122,6 +122,10 @@ class Publishable(models.Model):
     """A record shown on public pages, to anonymous API callers and in open exports, except the fields
     marked internal. People, internal notes and source references are never public, marked or not."""
 
+    # Declared once per model, read by the public pages, the open API's serializers, the open exports and the
+    # privacy tests: OPEN_FIELDS are every field anonymous readers get; of these, PUBLIC_FIELDS are the ones a
+    # record may mark internal. People, internal notes and source references are in neither.
+    OPEN_FIELDS: tuple[str, ...] = ()
     PUBLIC_FIELDS: tuple[str, ...] = ()  # the fields that may be marked internal
 
     internal_fields = models.JSONField(
@@ -131,6 +135,16 @@ class Publishable(models.Model):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def open_columns(cls) -> list[str]:
+        """The open fields that are columns of the model's own table (for ``.only()``), with their ids."""
+        names = []
+        for name in cls.OPEN_FIELDS:
+            field: Any = cls._meta.get_field(name)
+            if not field.many_to_many:
+                names.append(field.attname)
+        return names
 
     def is_public(self, name: str) -> bool:
         return name not in (self.internal_fields or [])
@@ -219,6 +233,11 @@ class EngagementQuerySet(RestrictedQuerySet):
 class Engagement(Publishable, RegistryModel):
     """A membership, partnership, project, event or collaboration of a municipality."""
 
+    OPEN_FIELDS = (
+        "municipality", "title", "kind", "partnership_type", "parent", "description", "lead_department",
+        "participating_departments", "themes", "partner_organisations", "partner_cities", "start_date", "end_date",
+        "status", "termination_reason", "annual_fee", "co_financing",
+    )
     PUBLIC_FIELDS = (
         "description", "parent", "participating_departments", "themes", "partner_organisations",
         "partner_cities", "start_date", "end_date", "termination_reason", "annual_fee", "co_financing",
@@ -495,6 +514,10 @@ class FundingQuerySet(RestrictedQuerySet):
 class Funding(Publishable, RegistryModel):
     """A line of external funding: an amount from a programme, received or expected, per department."""
 
+    OPEN_FIELDS = (
+        "municipality", "title", "department", "programme", "engagements", "amount", "currency", "amount_dkk",
+        "approximate", "start_date", "end_date", "status", "description",
+    )
     PUBLIC_FIELDS = ("engagements", "amount", "amount_dkk", "start_date", "end_date", "description")
 
     class Status(models.TextChoices):

@@ -97,7 +97,15 @@ class Table:
             names.append("municipality")
         if self.parent:
             names.append(self.parent)
-        return names + [c.name for c in self.columns if internal or not c.internal]
+        return names + [c.name for c in self.columns if internal or self.is_open(c)]
+
+    def is_open(self, column: Column) -> bool:
+        """Open data: a column not marked internal here, and, for a model that declares its open fields
+        (``OPEN_FIELDS``), one of those."""
+        declared = getattr(self.model, "OPEN_FIELDS", ())
+        if column.internal:
+            return False
+        return not (declared and column.field) or column.field in declared
 
     @property
     def all_columns(self) -> list[str]:

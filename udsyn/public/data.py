@@ -13,14 +13,12 @@ from udsyn.engagements.models import City, Costs, Engagement, ExternalOrganisati
 from udsyn.organisation.models import Municipality
 from udsyn.reports.content import CityPoint, city_points
 
+# What the page reads: the open fields declared on the models, and the names of what they refer to.
 ENGAGEMENT_FIELDS = (
-    "id", "municipality_id", "title", "kind", "partnership_type", "description", "status", "start_date",
-    "end_date", "annual_fee", "co_financing", "lead_department__code", "lead_department__name",
-    "lead_department__name_en", "parent_id",
+    "id", *Engagement.open_columns(), "lead_department__code", "lead_department__name", "lead_department__name_en",
 )
 FUNDING_FIELDS = (
-    "id", "title", "amount", "currency", "amount_dkk", "approximate", "status", "start_date", "end_date",
-    "internal_fields", "programme__name", "programme__name_en", "programme__source",
+    "id", *Funding.open_columns(), "internal_fields", "programme__name", "programme__name_en", "programme__source",
 )
 
 
