@@ -320,6 +320,21 @@ def departments_of(role: Role | None) -> list[Department]:
     return [role.department, *sorted(role.other_departments.all(), key=lambda d: d.code)]
 
 
+def role_history(role: Role) -> list[dict[str, Any]]:
+    """The role's history rows, newest first, each with its role's name and its departments (the main one
+    first), in three queries however long the history."""
+    rows = (role.history.select_related("history_user", "municipality", "department")  # type: ignore[attr-defined]
+            .prefetch_related("historicalrole_other_departments_set__department")
+            .order_by("-history_date", "-history_id"))
+    out = []
+    for row in rows:
+        others = sorted(link.department.code for link in row.historicalrole_other_departments_set.all())
+        main = [row.department.code] if row.department else []
+        out.append({"row": row, "departments": ", ".join(main + others),
+                    "kind": Role.Kind(row.kind).label if row.kind in Role.Kind.values else row.kind})
+    return out
+
+
 def departments_of_invitation(invitation: Invitation) -> list[Department]:
     if invitation.department is None:
         return []

@@ -78,19 +78,11 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The role of {user} is saved.").format(user=person.get_username()))
             return redirect("organisation:user_detail", pk=person.pk)
-    history = []
-    if role is not None:
-        for row in role.history.select_related("history_user", "municipality", "department").order_by(
-                "-history_date", "-history_id"):
-            others = sorted(d.department.code for d in row.other_departments.select_related("department"))
-            history.append({"row": row, "kind": Role.Kind(row.kind).label if row.kind in Role.Kind.values else row.kind,
-                            "departments": ", ".join([row.department.code] if row.department else []) +
-                            (", " if row.department and others else "") + ", ".join(others)})
     return render(request, "organisation/user_detail.html", {
         "person": person, "role": role, "departments": accounts.departments_of(role), "form": form,
         "may_deactivate": person.pk != request.user.pk and allows(
             request.user, "deactivate", role or Role(user=person, kind=Role.Kind.READER)),
-        "history": history,
+        "history": accounts.role_history(role) if role is not None else [],
     })
 
 
