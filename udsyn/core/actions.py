@@ -35,7 +35,8 @@ def do_save(record: M | None, user: Any, *, write: Callable[[], M] | None = None
     saved with it, each added, changed or removed row checked the same way.
 
     ``record`` is None for a new record that ``write`` makes (an API serializer's ``save``).
-    Raises ``NotAllowed`` (nothing is written) or ``StaleVersion`` (someone saved the record since).
+    Raises ``NotAllowed`` (nothing is written; a 403 where a view lets it through) or ``StaleVersion``
+    (someone saved the record since).
     """
     adding = record is None or record._state.adding or record.pk is None
     if record is not None and not adding:

@@ -11,6 +11,7 @@ even a ``SET_NULL`` reference so that nothing is silently unlinked.
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models.deletion import CASCADE
 from django.utils.translation import gettext as _
@@ -98,8 +99,8 @@ class InUse(Exception):
             obj=obj, n=len(found)))
 
 
-class NotAllowed(Exception):
-    """The user may not do this."""
+class NotAllowed(PermissionDenied):
+    """The user may not do this: a 403 wherever it is not caught (an action refused, nothing written)."""
 
 
 def do_delete(obj: models.Model, user: Any, reason: str = "") -> None:

@@ -177,8 +177,6 @@ class ObjectEditView(RecordMixin, View):
                 saved = do_save_form(form, request.user)
             except StaleVersion:
                 return self.render_form(form, obj, **self.conflict(form, obj))
-            except usage.NotAllowed as error:
-                raise PermissionDenied from error
             verb = _("Created") if obj is None else _("Saved")
             messages.success(request, _("{verb} {name} “{obj}”.").format(
                 verb=verb, name=self.model._meta.verbose_name, obj=saved

@@ -18,7 +18,6 @@ from udsyn.core.actions import do_save_form, do_save_parts
 from udsyn.core.models import StaleVersion
 from udsyn.core.policy import actor
 from udsyn.core.tables import TITLE, Column
-from udsyn.core.usage import NotAllowed
 from udsyn.core.views import ObjectDetailView, ObjectEditView, ObjectListView, RecordMixin
 from udsyn.engagements import filtersets, forms
 from udsyn.engagements.models import (
@@ -129,8 +128,6 @@ class EngagementEditView(ObjectEditView):
                 saved = do_save_form(form, request.user, parts=lambda saved: self.formsets(request.POST, saved))
             except StaleVersion:
                 return self.render_form(form, obj, formsets=sets, **self.conflict(form, obj))
-            except NotAllowed as error:
-                raise PermissionDenied from error
             messages.success(request, _("Saved engagement “{obj}”.").format(obj=saved))
             return HttpResponseRedirect(saved.get_absolute_url())
         return self.render_form(form, obj, formsets=sets)
@@ -298,10 +295,7 @@ class EngagementPartView(RecordMixin, View):
         formset = self.formset(engagement, department, request.POST)
         if not formset.is_valid():
             return self.render_part(engagement, department, formset, status=400)
-        try:
-            do_save_parts(formset, request.user)
-        except NotAllowed as error:
-            raise PermissionDenied from error
+        do_save_parts(formset, request.user)
         messages.success(request, _("Saved {department}'s part of “{obj}”.").format(
             department=department.code, obj=engagement))
         return HttpResponseRedirect(engagement.get_absolute_url())

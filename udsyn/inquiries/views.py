@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from udsyn.core.actions import do_save, do_save_form
 from udsyn.core.formatting import language
 from udsyn.core.forms import style
-from udsyn.core.usage import NotAllowed
 from udsyn.inquiries import calendar, forms, rules, stats, workflow
 from udsyn.inquiries.models import DepartmentInquirySettings, FollowUp, Inquiry
 from udsyn.organisation.models import Department, Municipality
@@ -209,10 +208,7 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
     if not rules.may_see(request.user, follow_up.inquiry):
         raise PermissionDenied
     follow_up.done = not follow_up.done
-    try:
-        do_save(follow_up, request.user)  # a contributing department reads the follow-ups, never ticks them
-    except NotAllowed as error:
-        raise PermissionDenied from error
+    do_save(follow_up, request.user)  # a contributing department reads the follow-ups, never ticks them
     return HttpResponseRedirect(follow_up.inquiry.get_absolute_url() + "#follow-ups")
 
 
@@ -263,11 +259,8 @@ def settings_edit(request: HttpRequest, department_pk: int) -> HttpResponse:
     for reason_form in reasons:
         style(reason_form)
     if request.method == "POST" and form.is_valid() and reasons.is_valid():
-        try:
-            do_save_form(form, request.user, parts=lambda _saved: [
-                forms.ReasonFormSet(request.POST, instance=department, prefix="reasons")])
-        except NotAllowed as error:
-            raise PermissionDenied from error
+        do_save_form(form, request.user, parts=lambda _saved: [
+            forms.ReasonFormSet(request.POST, instance=department, prefix="reasons")])
         messages.success(request, _("The settings of {department} are saved.").format(department=department.code))
         return HttpResponseRedirect(reverse("inquiries:settings", args=[department.pk]))
     return render(request, "inquiries/settings_form.html", {

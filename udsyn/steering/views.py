@@ -21,7 +21,6 @@ from udsyn.core import usage
 from udsyn.core.actions import do_save_form
 from udsyn.core.models import StaleVersion
 from udsyn.core.policy import allows
-from udsyn.core.usage import NotAllowed
 from udsyn.engagements.models import Engagement, Funding
 from udsyn.organisation.models import Department, Municipality
 from udsyn.organisation.policies import own_department, own_departments
@@ -152,12 +151,9 @@ def review_new(request: HttpRequest, engagement_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and all(s.is_valid() for s in scores):
         review = form.save(commit=False)
         review.engagement = engagement
-        try:
-            do_record_review(review, request.user, schedule, [
-                (s.principle, s.cleaned_data["score"], s.cleaned_data.get("note", ""))
-                for s in scores if s.cleaned_data.get("score")])
-        except NotAllowed as error:
-            raise PermissionDenied from error
+        do_record_review(review, request.user, schedule, [
+            (s.principle, s.cleaned_data["score"], s.cleaned_data.get("note", ""))
+            for s in scores if s.cleaned_data.get("score")])
         messages.success(request, _("The review is recorded. The next review is due {date}.").format(
             date=review.next_review_due.strftime("%d.%m.%Y")))
         return HttpResponseRedirect(review.get_absolute_url())
@@ -211,7 +207,7 @@ def alignment_new(request: HttpRequest, engagement_pk: int) -> HttpResponse:
         raise PermissionDenied
     form = AlignmentForm(request.POST or None, engagement=engagement)
     if request.method == "POST" and form.is_valid():
-        _saved(form, request.user)
+        do_save_form(form, request.user)
         messages.success(request, _("The link is saved."))
         return HttpResponseRedirect(engagement.get_absolute_url())
     return render(request, "steering/alignment_form.html", {"engagement": engagement, "form": form},
@@ -241,7 +237,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             observation = form.save(commit=False)
             observation.recorded_by = request.user  # type: ignore[assignment]
-            _saved(form, request.user)
+            do_save_form(form, request.user)
             messages.success(request, _("The value is recorded."))
             return HttpResponseRedirect(indicator.get_absolute_url())
     values = status.values_of(indicator, timezone.localdate())
@@ -260,17 +256,10 @@ def schedule_edit(request: HttpRequest) -> HttpResponse:
         municipality=municipality)
     form = ScheduleForm(request.POST or None, instance=schedule)
     if request.method == "POST" and form.is_valid():
-        _saved(form, request.user)
+        do_save_form(form, request.user)
         messages.success(request, _("The review schedule is saved."))
         return HttpResponseRedirect(reverse("steering:reviews") + f"?municipality={municipality.code}")
     return render(request, "steering/schedule_form.html", {"municipality": municipality, "form": form})
-
-
-def _saved(form: Any, user: Any) -> Any:
-    try:
-        return do_save_form(form, user)
-    except NotAllowed as error:
-        raise PermissionDenied from error
 
 
 def engagement_steering(user: Any, engagement: Engagement) -> dict[str, Any]:
@@ -297,7 +286,7 @@ def indicator_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     conflict: dict[str, Any] = {}
     if request.method == "POST" and form.is_valid():
         try:
-            saved = _saved(form, request.user)
+            saved = do_save_form(form, request.user)
         except StaleVersion:
             latest = indicator.history.select_related("history_user").first()  # type: ignore[union-attr]
             conflict = {"conflict": form.conflict(), "conflict_by": latest and latest.history_user,
