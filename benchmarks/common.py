@@ -24,6 +24,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from sections import write_section  # noqa: E402, F401  - the scripts call common.write_section
 
 SEEDS = [ROOT / "data/reference/dk-municipalities.yaml", *sorted((ROOT / "data/seed").glob("*.yaml"))]
 
@@ -80,15 +81,3 @@ def measure(client: Client, url: str, repeat: int) -> dict[str, Any]:
             "queries": len(captured), "floor": sql_floor(captured), "bytes": len(response.content)}
 
 
-def write_section(path: Path, heading: str, body: str) -> None:
-    """Replace the section ``## heading`` of the Markdown file (or add it at the end)."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    marker = f"## {heading}"
-    section = f"{marker}\n\n{body.strip()}\n"
-    if marker in text:
-        head, _sep, rest = text.partition(marker)
-        tail = rest.split("\n## ", 1)[1] if "\n## " in rest else ""
-        text = head + section + ("\n## " + tail if tail else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)

@@ -48,6 +48,7 @@ from pathlib import Path
 
 import requests
 from load import executable, free_port, interrupt, machine_cpu, stop, wait_until_up
+from sections import write_section
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -357,20 +358,6 @@ def _counts(values: object) -> list[tuple[str, int]]:
     for value in values:  # type: ignore[attr-defined]
         found[value] = found.get(value, 0) + 1
     return sorted(found.items(), key=lambda item: -item[1])
-
-
-def write_section(path: Path, heading: str, body: str) -> None:
-    """Replace the section ``## heading`` of the Markdown file (or add it at the end)."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    marker = f"## {heading}"
-    section = f"{marker}\n\n{body.strip()}\n"
-    if marker in text:
-        head, _sep, rest = text.partition(marker)
-        tail = rest.split("\n## ", 1)[1] if "\n## " in rest else ""
-        text = head + section + ("\n## " + tail if tail else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
 
 
 def main() -> int:

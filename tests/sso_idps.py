@@ -6,7 +6,6 @@ follows a sign-in through forms as a browser would."""
 import base64
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import pytest
 import requests
 from django.test import override_settings
 
+from tests.servers import free_port
 from udsyn.organisation.models import Department, Municipality
 
 IDP = Path(__file__).resolve().parent / "idp"
@@ -72,13 +72,6 @@ def copenhagen_registry(db: None) -> Municipality:
     for code, name in [("ØKF", "Økonomiforvaltningen"), ("TMF", "Teknik- og Miljøforvaltningen")]:
         Department.objects.create(municipality=copenhagen, code=code, name=name)
     return copenhagen
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -10,7 +10,6 @@ import http.client
 import os
 import re
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
@@ -21,18 +20,12 @@ from typing import Any
 
 import pytest
 import requests
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import User
-from django.db import connection
+
+from tests.servers import answers, csrf_token, database_url, free_port, production_password
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _need(tool: str) -> str:
@@ -104,21 +97,10 @@ def _wait(port: int, process: subprocess.Popen[Any], what: str) -> None:
     for _ in range(300):
         if process.poll() is not None:
             raise AssertionError(f"{what} stopped: {process.stdout.read() if process.stdout else ''}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        if answers(port):
             return
-        except OSError:
-            time.sleep(0.1)
+        time.sleep(0.1)
     raise AssertionError(f"{what} did not answer on port {port}")
-
-
-def _database_url() -> str:
-    """The test database, for a server started in another process."""
-    name = connection.settings_dict["NAME"]
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{name}"
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name}"
 
 
 @pytest.fixture
@@ -128,7 +110,7 @@ def proxied(tmp_path: Path, transactional_db: None) -> Iterator[dict[str, Any]]:
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
                     "/CN=localhost", "-keyout", str(key), "-out", str(certificate)], check=True,
                    capture_output=True)
-    port, tls_port, upstream = _free_port(), _free_port(), _free_port()
+    port, tls_port, upstream = free_port(), free_port(), free_port()
     site = tmp_path / "udsyn.conf"
     site.write_text(_site(port, tls_port, upstream, certificate, key))
     conf = tmp_path / "nginx.conf"
@@ -138,7 +120,7 @@ def proxied(tmp_path: Path, transactional_db: None) -> Iterator[dict[str, Any]]:
     assert checked.returncode == 0, checked.stderr
     env = {**os.environ, "UDSYN_PRODUCTION": "1", "SECRET_KEY": "a-test-only-secret-key-" + "x" * 40,
            "ALLOWED_HOSTS": "localhost", "UDSYN_BASE_URL": f"https://localhost:{tls_port}",
-           "DATABASE_URL": _database_url(), "UDSYN_DATA_DIR": str(tmp_path / "data"), "DEBUG": "0"}
+           "DATABASE_URL": database_url(), "UDSYN_DATA_DIR": str(tmp_path / "data"), "DEBUG": "0"}
     gunicorn = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "udsyn.wsgi:application", "--bind", f"127.0.0.1:{upstream}",
          "--workers", "1", "--no-control-socket"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -171,10 +153,7 @@ def test_nginx_config_is_refused_when_broken(tmp_path: Path) -> None:
 
 def test_a_coordinator_signs_in_over_https_through_the_proxy(proxied: dict[str, Any], coordinator: User) -> None:
     site = proxied["https"]
-    # Hashed as production hashes it (the tests' own hasher is a fast one production does not accept).
-    hasher = PBKDF2PasswordHasher()
-    coordinator.password = hasher.encode("a long passphrase for the test", hasher.salt())
-    coordinator.save()
+    production_password(coordinator, "a long passphrase for the test")
     plain = requests.get(f"{proxied['http']}/login/", timeout=10, allow_redirects=False)
     assert plain.status_code == 301 and plain.headers["Location"].startswith("https://localhost")
     session = requests.Session()
@@ -183,11 +162,9 @@ def test_a_coordinator_signs_in_over_https_through_the_proxy(proxied: dict[str, 
     login = session.get(f"{site}/login/", timeout=10)
     assert login.status_code == 200
     assert login.headers.get("Strict-Transport-Security")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text)
-    assert token
     # As a browser posts it: with its origin, which Django checks against the scheme and host it was reached by.
     signed_in = session.post(f"{site}/login/", data={
-        "csrfmiddlewaretoken": token.group(1), "username": coordinator.username,
+        "csrfmiddlewaretoken": csrf_token(login.text), "username": coordinator.username,
         "password": "a long passphrase for the test"}, headers={"Origin": site, "Referer": f"{site}/login/"},
         timeout=10)
     assert signed_in.status_code == 200, signed_in.text[:500]

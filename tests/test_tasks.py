@@ -8,9 +8,7 @@ import datetime
 import io
 import json
 import os
-import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,14 +18,13 @@ from typing import Any
 
 import pytest
 import requests
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone, translation
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from tests.servers import answers, csrf_token, database_url, free_port, production_password
 from udsyn.core import schedule
 from udsyn.core.models import ScheduledRun, WorkerBeat
 from udsyn.interop.models import TableUpload
@@ -37,15 +34,6 @@ from udsyn.reports.models import ReportJob
 pytestmark = pytest.mark.django_db(transaction=True)  # the workers are other processes: they see commits
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
 class Workers:
@@ -58,7 +46,7 @@ class Workers:
     def start(self, attempts: int = 2) -> subprocess.Popen[bytes]:
         env = {key: value for key, value in os.environ.items()
                if not key.startswith(("PYTEST", "UDSYN_TASKS"))}
-        env.update(DATABASE_URL=_database_url(), UDSYN_DATA_DIR=str(self.data_dir), PYTHONPATH=str(ROOT),
+        env.update(DATABASE_URL=database_url(), UDSYN_DATA_DIR=str(self.data_dir), PYTHONPATH=str(ROOT),
                    DJANGO_SETTINGS_MODULE="udsyn.settings", UDSYN_WORKER_BEAT="0.5",
                    UDSYN_TASK_ATTEMPTS=str(attempts), CONN_MAX_AGE="0")
         log = (self.data_dir / f"worker-{len(self.started)}.log").open("wb")
@@ -152,58 +140,40 @@ def test_a_report_and_a_table_import_run_on_a_real_worker(
 def _web_server(workers: Workers, port: int) -> subprocess.Popen[bytes]:
     """gunicorn serving Udsyn on the test database, as in production (no jobs of its own)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST", "UDSYN_TASKS"))}
-    env.update(DATABASE_URL=_database_url(), UDSYN_DATA_DIR=str(workers.data_dir), PYTHONPATH=str(ROOT),
+    env.update(DATABASE_URL=database_url(), UDSYN_DATA_DIR=str(workers.data_dir), PYTHONPATH=str(ROOT),
                DJANGO_SETTINGS_MODULE="udsyn.settings", CONN_MAX_AGE="0", ALLOWED_HOSTS="127.0.0.1")
     log = (workers.data_dir / f"web-{port}-{time.monotonic_ns()}.log").open("wb")
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "udsyn.wsgi:application", "--bind",
                                f"127.0.0.1:{port}", "--workers", "1", "--no-control-socket"],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     workers.started.append(server)  # stopped with the workers at the end, whatever happens
-    _wait(lambda: _answers(port), "the web server", workers, seconds=60)
+    _wait(lambda: answers(port), "the web server", workers, seconds=60)
     return server
-
-
-def _answers(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-        return True
-    except OSError:
-        return False
-
-
-def _token(page: str) -> str:
-    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    assert found, page[:300]
-    return found.group(1)
 
 
 def test_a_report_asked_for_survives_a_kill_of_the_web_server(
         workers: Workers, copenhagen: Municipality, departments: dict[str, Department], coordinator: User) -> None:
     """Issue 16: a report made in a thread of the web process stayed "running" for ever after kill -9 and a
     restart. Now the web server only queues it; a worker makes it whatever happens to the web server."""
-    hasher = PBKDF2PasswordHasher()  # production's hasher (the tests' own fast one is not in its list)
-    coordinator.password = hasher.encode("a passphrase for the test", hasher.salt())
-    coordinator.save()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    production_password(coordinator, "a passphrase for the test")
+    port = free_port()
     site = f"http://127.0.0.1:{port}"
     web = _web_server(workers, port)
     browser = requests.Session()
     browser.trust_env = False
     signed_in = browser.post(f"{site}/en/login/", data={
-        "csrfmiddlewaretoken": _token(browser.get(f"{site}/en/login/", timeout=30).text),
+        "csrfmiddlewaretoken": csrf_token(browser.get(f"{site}/en/login/", timeout=30).text),
         "username": coordinator.username, "password": "a passphrase for the test"}, timeout=30)
     assert signed_in.url == f"{site}/en/", signed_in.url
     asked = browser.post(f"{site}/en/reports/", data={
-        "csrfmiddlewaretoken": _token(browser.get(f"{site}/en/reports/", timeout=30).text),
+        "csrfmiddlewaretoken": csrf_token(browser.get(f"{site}/en/reports/", timeout=30).text),
         "municipality": copenhagen.pk, "format": "html", "language": "en"}, timeout=30)
     job = ReportJob.objects.get()
     assert asked.url.endswith(f"/reports/{job.pk}/") and job.state == ReportJob.State.QUEUED
 
     os.killpg(web.pid, signal.SIGKILL)  # kill -9 of gunicorn and its worker: the report asked for, not made
     web.wait()
-    _wait(lambda: not _answers(port), "the web server to be gone", workers, seconds=30)
+    _wait(lambda: not answers(port), "the web server to be gone", workers, seconds=30)
     workers.start()
     _wait(lambda: _state(job)() == ReportJob.State.DONE, "the report", workers)
     _web_server(workers, port)  # the web server started again: the same session, the report made
