@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from django.db import transaction
 
-from udsyn.interop.registry import ImportResult, import_files
+from udsyn.core.exchange.importer import ImportResult, import_files
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = [ROOT / "data" / "reference" / "dk-municipalities.yaml", *sorted((ROOT / "data" / "seed").glob("*.yaml"))]

@@ -27,6 +27,7 @@ from rest_framework.authtoken.models import Token
 
 from tests.seeds import ROOT
 from udsyn.core import backup
+from udsyn.core.exchange.importer import import_files
 from udsyn.core.models import ChangeRequest
 from udsyn.core.usage import do_delete
 from udsyn.engagements.merge import merge
@@ -34,7 +35,6 @@ from udsyn.engagements.models import City, Engagement, EngagementLink, Represent
 from udsyn.inquiries import workflow
 from udsyn.inquiries.models import FollowUp, Inquiry, InquiryEngagement
 from udsyn.interop.models import TableUpload
-from udsyn.interop.registry import import_files
 from udsyn.organisation.models import Department, Municipality, Person, Role
 from udsyn.reports.models import ReportJob
 from udsyn.steering.models import Alignment, Indicator, Observation, Review, ReviewSchedule, ReviewScore

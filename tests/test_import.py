@@ -11,10 +11,11 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from udsyn.core.exchange.importer import ImportResult, import_files, import_registry
+from udsyn.core.exchange.sections import written_models
 from udsyn.core.models import SearchEntry
 from udsyn.engagements import geo
 from udsyn.engagements.models import City, Engagement, ExternalOrganisation, Funding, Representative, Theme
-from udsyn.interop.registry import MODELS, ImportResult, import_files, import_registry
 from udsyn.organisation.models import Department, Municipality, Person, Region, StatedFigure
 from udsyn.strategy.models import Goal, Strategy
 
@@ -24,6 +25,8 @@ BAD = (DATA / "bad.yaml").read_text(encoding="utf-8")
 REFERENCE = (DATA / "reference.yaml").read_text(encoding="utf-8")
 
 pytestmark = pytest.mark.django_db
+
+MODELS = written_models()  # every model an import writes
 
 
 @pytest.fixture(autouse=True)

@@ -11,9 +11,9 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from udsyn.core.exchange.importer import import_registry
 from udsyn.engagements.models import Engagement, Theme
 from udsyn.interop import exports, tabular
-from udsyn.interop.registry import import_registry
 
 pytestmark = pytest.mark.django_db
 
@@ -122,12 +122,12 @@ def test_the_check_lists_changes_field_by_field_and_flags_emptied_and_shortened_
     _described(eurocities)
     eurocities.notes = "Kontingent betales i januar."
     eurocities.save()
-    rows = list(tabular.export_rows(tabular.BY_NAME["engagements"], internal=True))
+    rows = list(tabular.export_rows(tabular.table_named("engagements"), internal=True))
     row = {name: tabular.cell(value, None) for name, value in rows[0].items()}
     row.update({"annual_fee": 300000, "description": "Netværk af store", "notes": ""})
     out = io.StringIO()
     path = tmp_path / "engagements.csv"
-    path.write_bytes(tabular.write_csv(tabular.BY_NAME["engagements"], [row], internal=True))
+    path.write_bytes(tabular.write_csv(tabular.table_named("engagements"), [row], internal=True))
     call_command("import", str(path), "--dry-run", stdout=out)
     text = out.getvalue()
     assert "Warning: 2 changes empty or shorten existing text:" in text

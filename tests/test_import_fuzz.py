@@ -32,9 +32,11 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from udsyn.interop import limits, tabular
+from udsyn.core.exchange import limits
+from udsyn.core.exchange.importer import import_files
+from udsyn.core.exchange.sections import written_models
+from udsyn.interop import tabular
 from udsyn.interop.models import TableUpload
-from udsyn.interop.registry import MODELS, import_files
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +44,8 @@ SEEDS = Path(__file__).resolve().parent.parent / "data" / "seed"
 SMALL = "0169-hoeje-taastrup.yaml"
 
 File = tuple[str, str, bytes]  # (what was done to it, file name, content)
+
+MODELS = written_models()  # every model an import writes
 
 
 # --- The corpus -------------------------------------------------------------------------------------

@@ -11,10 +11,10 @@ from django.contrib.auth.models import User
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from udsyn.core.exchange.importer import import_registry
 from udsyn.engagements.models import Engagement
 from udsyn.interop import tabular
 from udsyn.interop.models import TableUpload
-from udsyn.interop.registry import import_registry
 
 pytestmark = pytest.mark.django_db
 

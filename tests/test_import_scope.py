@@ -18,9 +18,9 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from tests.conftest import _user
+from udsyn.core.exchange.sections import written_models
 from udsyn.engagements.models import Engagement
 from udsyn.interop import tabular
-from udsyn.interop.registry import MODELS
 from udsyn.organisation.models import Department, Municipality, Role
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +44,8 @@ CSV = (
     "0101,EUROCITIES,membership,ØKF,1\r\n"
     "0101,Nyt netværk,membership,ØKF,\r\n"
 ).encode()
+
+MODELS = written_models()  # every model an import writes
 
 
 @pytest.fixture(autouse=True)
@@ -182,3 +184,62 @@ def _web_tables_ok(client: Any) -> bool:
 def test_the_command_line_names_an_unknown_user() -> None:
     with pytest.raises(CommandError, match='No user "nobody"'):
         call_command("import", "x.yaml", "--user", "nobody")
+
+
+# Issue 17: installation records. A coordinator's table import (regions.csv, municipalities.csv) or registry
+# file renamed a region and their own municipality. Regions and municipalities are the installation's: only
+# an administrator writes them, whatever the path.
+INSTALLATION_FILES = {
+    "regions.csv": b"code,name,nuts2\r\n1084,Region Hovedstaden (omd\xc3\xb8bt),DK01\r\n",
+    "municipalities.csv": "code,name,region\r\n0101,Københavns Kommune (omdøbt),1084\r\n".encode(),
+    "kbh.yaml": ("regions:\n  - code: \"1084\"\n    name: Region Hovedstaden (omdøbt)\n"
+                 "municipality:\n  code: \"0101\"\n  name: København (omdøbt)\n  region: \"1084\"\n").encode(),
+}
+
+
+@pytest.fixture
+def installation(copenhagen: Municipality, departments: dict[str, Department]) -> dict[str, User]:
+    from udsyn.organisation.models import Region
+
+    copenhagen.region = Region.objects.create(code="1084", name="Region Hovedstaden", nuts2="DK01")
+    copenhagen.save()
+    return {
+        "coordinator": _user("kbh-coordinator", Role.Kind.COORDINATOR, copenhagen),
+        "editor": _user("kbh-editor", Role.Kind.EDITOR, copenhagen, departments["ØKF"]),
+    }
+
+
+@pytest.mark.parametrize("role", ["coordinator", "editor"])
+@pytest.mark.parametrize("filename", list(INSTALLATION_FILES))
+@pytest.mark.parametrize("path", ["web", "command line"])
+def test_regions_and_municipalities_are_written_by_administrators_only_on_every_path(
+        role: str, filename: str, path: str, installation: dict[str, User], login: Callable[[User], Any],
+        tmp_path: Path) -> None:
+    user, content = installation[role], INSTALLATION_FILES[filename]
+    before = _state()
+    if path == "command line":
+        (tmp_path / filename).write_bytes(content)
+        _command(tmp_path / filename, user)
+    elif filename.endswith(".yaml"):
+        response = login(user).post("/en/import/", {"text": content.decode(), "filename": filename, "action": "import"})
+        assert response.status_code == 403  # an editor may not use the registry file import at all
+        assert role == "editor" or "You may not change this" in response.content.decode()
+    else:
+        client = login(user)
+        upload = io.BytesIO(content)
+        upload.name = filename
+        response = client.post("/en/import/tables/", {"file": upload, "table": ""})
+        if response.status_code == 302:
+            client.post(response["Location"], {"action": "import"})
+            assert "The file is imported" not in client.get(response["Location"]).content.decode()
+        else:
+            assert response.status_code == 403
+    assert _state() == before
+    assert Municipality.objects.get(code="0101").name == "København"
+
+
+def test_an_administrator_renames_a_region_by_import(installation: dict[str, User], tmp_path: Path) -> None:
+    admin = User.objects.create_superuser("root", "root@example.dk", "x")
+    (tmp_path / "regions.csv").write_bytes(INSTALLATION_FILES["regions.csv"])
+    call_command("import", str(tmp_path / "regions.csv"), "--user", admin.username, stdout=io.StringIO())
+    assert Municipality.objects.get(code="0101").region.name == "Region Hovedstaden (omdøbt)"

@@ -130,7 +130,7 @@ def test_what_is_open_is_declared_once_on_the_model_and_read_everywhere(registry
         assert list(serializer.Meta.fields) == ["id", *model.OPEN_FIELDS]
         own = {f.attname for f in model._meta.concrete_fields}
         assert {name for name in read if name in own} <= {"id", "internal_fields", *model.open_columns()}
-        table = next(t for t in tabular.TABLES if t.model is model)
+        table = next(t for t in tabular.tables() if t.model is model)
         for column in table.columns:
             if column.field:
                 assert table.is_open(column) == (column.field in model.OPEN_FIELDS), column.name

@@ -13,8 +13,8 @@ from django.test import Client
 from tests.roles import ADMIN
 from tests.seeds import FILES, load
 from udsyn.core import search
+from udsyn.core.exchange.importer import ImportResult
 from udsyn.engagements.models import City, Engagement, ExternalOrganisation
-from udsyn.interop.registry import ImportResult
 from udsyn.organisation.models import Municipality, Role
 from udsyn.strategy.models import FocusArea, Goal, Principle, Strategy
 

@@ -14,9 +14,9 @@ from django.db import close_old_connections, connection, connections, transactio
 from django.utils import translation
 
 from udsyn.core.database import private_copy
+from udsyn.core.exchange.importer import ImportResult
 from udsyn.engagements.models import Engagement, ExternalOrganisation, Theme
 from udsyn.interop import exports, tabular
-from udsyn.interop.registry import ImportResult
 
 pytestmark = pytest.mark.django_db(transaction=True)
 sqlite_only = pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import translation
 
+from udsyn.core.exchange.importer import import_registry
 from udsyn.engagements.models import Engagement, Funding
-from udsyn.interop.registry import import_registry
 from udsyn.organisation.models import Municipality
 from udsyn.steering import status
 from udsyn.steering.models import Alignment, Indicator, Observation, Review, ReviewSchedule, council_period

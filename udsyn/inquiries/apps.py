@@ -9,4 +9,4 @@ class InquiriesConfig(AppConfig):
     verbose_name = _("Inquiries")
 
     def ready(self) -> None:
-        from udsyn.inquiries import panels, personal, policies  # noqa: F401  - rules, panels, personal data
+        from udsyn.inquiries import exchange, panels, personal, policies  # noqa: F401  - rules, import/export, panels, personal data

@@ -41,7 +41,7 @@ def export_file(fmt: str, municipality: Municipality | None = None, *, internal:
     if fmt in tabular.FORMATS:
         tables = None
         if table:
-            chosen = tabular.BY_NAME.get(table)
+            chosen = tabular.by_name().get(table)
             if chosen is None or (chosen.personal and not internal):
                 raise ExportError(_('No table "{name}". Tables: {tables}.').format(
                     name=table, tables=", ".join(t.name for t in tabular.tables_for(internal))))

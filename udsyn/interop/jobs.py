@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django_tasks import TaskResult, task
 
 from udsyn.core import schedule
+from udsyn.core.exchange.importer import Change, ImportProblem, ImportResult
 from udsyn.core.policy import allows
 from udsyn.core.tasks import when_failed
 from udsyn.interop import tabular
 from udsyn.interop.models import TableUpload
-from udsyn.interop.registry import Change, ImportProblem, ImportResult
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,8 @@
 """The registry as tables: every record type as rows of CSV, XLSX, JSON or YAML, out and back in.
 
-One table per record type (``TABLES``), one column per key of the registry file format
-(docs/import-format.md), so that a row means what the same record means in a registry file:
+One table per record type, registered by the app that owns it (``udsyn/<app>/exchange.py``), one column
+per key of the registry file format (docs/import-format.md), so that a row means what the same record
+means in a registry file:
 
 - References are natural keys: a department by its code, an engagement by its title, a city as
   ``Name|CC``. Lists in one cell are separated by ``;`` (an international element's texts by new lines).
@@ -33,343 +34,40 @@ from typing import Any
 
 import openpyxl
 import yaml
-from django.db import models
-from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from udsyn.engagements.models import (
-    City,
-    Engagement,
-    EngagementLink,
-    ExternalOrganisation,
-    Funding,
-    FundingProgramme,
-    Representative,
-    Theme,
-)
-from udsyn.interop import limits, registry
-from udsyn.interop.registry import ImportProblem, ImportResult, YamlList, YamlMap
-from udsyn.organisation.models import Committee, Department, Municipality, Person, Region, StatedFigure, Unit
-from udsyn.steering.models import Alignment
-from udsyn.strategy.models import FocusArea, Goal, Principle, Strategy
+from udsyn.core.exchange import limits, sections
+from udsyn.core.exchange import values as v
+from udsyn.core.exchange.importer import ImportProblem, ImportResult, import_documents
+from udsyn.core.exchange.sections import Column, Table
+from udsyn.core.exchange.values import YamlList, YamlMap
+from udsyn.organisation.models import Municipality
+
+__all__ = ["Column", "Table", "export", "export_rows", "import_tables", "read", "tables", "tables_for"]
 
 FORMATS = ("csv", "xlsx", "json", "yaml")
 LIST_SEPARATOR = "; "
 
 
-# --- The tables -------------------------------------------------------------------------------------
+# --- The tables: each app registers its own (udsyn/<app>/exchange.py) ----------------------------------
 
 
-@dataclass(frozen=True)
-class Column:
-    """A column: its name (the registry file's key), how its cells are read, and whether it is open data.
+def tables() -> list[Table]:
+    """Every table, in the order of the exports and of an import's reading."""
+    return sections.tables()
 
-    ``field`` names the model field whose "internal" marking blanks the cell in open exports.
-    """
 
-    name: str
-    kind: str = "text"  # text | list | lines | bool | int | number | date | year
-    internal: bool = False
-    field: str = ""
+def by_name() -> dict[str, Table]:
+    return {table.name: table for table in tables()}
 
 
-Rows = Callable[[Municipality | None], Iterator[dict[str, Any]]]
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    model: type[models.Model]
-    columns: tuple[Column, ...]
-    rows: Rows
-    section: str = ""  # the registry file's section (or nested key) the rows go to; the name by default
-    scoped: bool = True  # rows belong to a municipality (a "municipality" column)
-    parent: str = ""  # for nested records: the column naming the department or engagement they belong to
-    personal: bool = False  # the whole table is personal data: internal exports only
-
-    @property
-    def key(self) -> str:
-        return self.section or self.name
-
-    def column_names(self, internal: bool) -> list[str]:
-        names = ["id"] if self.has_id else []
-        if self.scoped:
-            names.append("municipality")
-        if self.parent:
-            names.append(self.parent)
-        return names + [c.name for c in self.columns if internal or self.is_open(c)]
-
-    def is_open(self, column: Column) -> bool:
-        """Open data: a column not marked internal here, and, for a model that declares its open fields
-        (``OPEN_FIELDS``), one of those."""
-        declared = getattr(self.model, "OPEN_FIELDS", ())
-        if column.internal:
-            return False
-        return not (declared and column.field) or column.field in declared
-
-    @property
-    def all_columns(self) -> list[str]:
-        return self.column_names(internal=True)
-
-    @property
-    def has_id(self) -> bool:
-        return not self.parent or self.name == "units"
-
-
-def _codes(items: Iterable[Any], attr: str = "code") -> list[str]:
-    return [getattr(item, attr) for item in items]
-
-
-def _scope(queryset: QuerySet[Any], municipality: Municipality | None, path: str = "municipality") -> QuerySet[Any]:
-    return queryset if municipality is None else queryset.filter(**{path: municipality})
-
-
-def _regions(municipality: Municipality | None) -> Iterator[dict[str, Any]]:
-    for region in Region.objects.order_by("code"):
-        yield {"id": region.pk, "code": region.code, "name": region.name, "nuts2": region.nuts2}
-
-
-def _municipalities(municipality: Municipality | None) -> Iterator[dict[str, Any]]:
-    queryset = Municipality.objects.select_related("region").order_by("code")
-    if municipality is not None:
-        queryset = queryset.filter(pk=municipality.pk)
-    for m in queryset:
-        yield {"id": m.pk, "code": m.code, "name": m.name, "region": m.region.code if m.region else "",
-               "latitude": m.latitude, "longitude": m.longitude}
-
-
-def _engaged(queryset: QuerySet[Any], municipality: Municipality | None, path: str) -> QuerySet[Any]:
-    """Shared records (themes, organisations ...): all of them, or those the municipality's records use."""
-    if municipality is None:
-        return queryset
-    return queryset.filter(**{path: municipality}).distinct()
-
-
-def _themes(municipality: Municipality | None) -> Iterator[dict[str, Any]]:
-    for theme in _engaged(Theme.objects.all(), municipality, "engagements__municipality"):
-        yield {"id": theme.pk, "name": theme.name, "name_en": theme.name_en}
-
-
-def _programmes(municipality: Municipality | None) -> Iterator[dict[str, Any]]:
-    for programme in _engaged(FundingProgramme.objects.all(), municipality, "funding__municipality"):
-        yield {"id": programme.pk, "name": programme.name, "name_en": programme.name_en,
-               "source": programme.source, "aliases": programme.aliases}
-
-
-def _organisations(municipality: Municipality | None) -> Iterator[dict[str, Any]]:
-    for org in _engaged(ExternalOrganisation.objects.all(), municipality, "engagements__municipality"):
-        yield {"id": org.pk, "name": org.name, "kind": org.kind, "country": org.country, "aliases": org.aliases,
-               "website": org.website, "description": org.description}
-
-
-def _cities(municipality: Municipality | None) -> Iterator[dict[str, Any]]:
-    for city in _engaged(City.objects.all(), municipality, "engagements__municipality"):
-        yield {"id": city.pk, "name": city.name, "country": city.country, "latitude": city.latitude,
-               "longitude": city.longitude, "aliases": city.aliases}
-
-
-def _departments(municipality: Municipality | None) -> Iterator[dict[str, Any]]:
-    for d in _scope(Department.objects.select_related("municipality"), municipality).order_by(
-            "municipality__code", "code"):
-        yield {"id": d.pk, "municipality": d.municipality.code, "code": d.code, "name": d.name,
-               "name_en": d.name_en, "international_work": d.international_work,
-               "delegation_handling": d.delegation_handling}
-
-
-def _units(municipality: Municipality | None) -> Iterator[dict[str, Any]]:
-    queryset = Unit.objects.select_related("department__municipality")
-    for unit in _scope(queryset, municipality, "department__municipality").order_by(
-            "department__municipality__code", "department__code", "name"):
-        yield {"id": unit.pk, "municipality": unit.department.municipality.code, "department": unit.department.code,
-               "name": unit.name, "international_role": unit.international_role}
-
-
-def _people(municipality: Municipality | None) -> Iterator[dict[str, Any]]:
-    queryset = Person.objects.select_related("municipality", "department", "unit")
-    for p in _scope(queryset, municipality).order_by("municipality__code", "name"):
-        yield {"id": p.pk, "municipality": p.municipality.code, "name": p.name, "kind": p.kind, "title": p.title,
-               "party": p.party, "department": p.department.code if p.department else "",
-               "unit": p.unit.name if p.unit else "", "email": p.email, "phone": p.phone}
-
-
-def _committees(municipality: Municipality | None) -> Iterator[dict[str, Any]]:
-    queryset = Committee.objects.select_related("municipality", "department")
-    for c in _scope(queryset, municipality).order_by("municipality__code", "name"):
-        yield {"id": c.pk, "municipality": c.municipality.code, "name": c.name, "name_en": c.name_en,
-               "department": c.department.code if c.department else "",
-               "international_treatment": c.international_treatment}
-
-
-def _strategies(municipality: Municipality | None) -> Iterator[dict[str, Any]]:
-    queryset = Strategy.objects.select_related("municipality").prefetch_related("departments", "elements")
-    for s in _scope(queryset, municipality).order_by("municipality__code", "name"):
-        yield {"id": s.pk, "municipality": s.municipality.code, "name": s.name, "kind": s.kind,
-               "departments": _codes(s.departments.all()), "adopted": s.adopted_year, "start": s.start_year,
-               "end": s.end_year, "politically_approved": s.politically_approved, "revision_due": s.revision_due,
-               "description": s.description, "source_reference": s.source_reference,
-               "elements": [e.text for e in sorted(s.elements.all(), key=lambda e: (e.order, e.pk))]}
-
-
-def _statements(model: type[Goal | Principle | FocusArea]) -> Rows:
-    def rows(municipality: Municipality | None) -> Iterator[dict[str, Any]]:
-        queryset = model._default_manager.select_related("municipality", "strategy")
-        for s in _scope(queryset, municipality).order_by("municipality__code", "order", "title"):
-            yield {"id": s.pk, "municipality": s.municipality.code, "title": s.title,
-                   "strategy": s.strategy.name if s.strategy else "", "description": s.description}
-    return rows
-
-
-def _engagement_queryset(municipality: Municipality | None) -> QuerySet[Engagement]:
-    queryset = Engagement.objects.select_related("municipality", "lead_department", "responsible_unit", "parent")
-    return _scope(queryset, municipality).order_by("municipality__code", "title")
-
-
-def _lists(municipality: Municipality | None, name: str, *values: str) -> dict[int, list[Any]]:
-    """An engagement many-to-many list for every engagement at once, read from its link table in one query.
-    (A prefetch filters on every engagement id: SQLite then probes all 28,000 for each person or city.)"""
-    through = getattr(Engagement, name).through
-    found: dict[int, list[Any]] = {}
-    for engagement_id, *value in _scope(through.objects.all(), municipality, "engagement__municipality").order_by(
-            ).values_list("engagement_id", *values):
-        found.setdefault(engagement_id, []).append(value[0] if len(value) == 1 else tuple(value))
-    return found
-
-
-def _engagements(municipality: Municipality | None) -> Iterator[dict[str, Any]]:
-    departments = _lists(municipality, "participating_departments", "department_id", "department__code")
-    themes = _lists(municipality, "themes", "theme__name")
-    organisations = _lists(municipality, "partner_organisations", "externalorganisation__name")
-    cities = _lists(municipality, "partner_cities", "city__name", "city__country")
-    contacts = _lists(municipality, "contacts", "person__name")
-    for e in _engagement_queryset(municipality):
-        yield {
-            "id": e.pk, "municipality": e.municipality.code, "title": e.title, "kind": e.kind,
-            "partnership_type": e.partnership_type, "parent": e.parent.title if e.parent else "",
-            "lead": e.lead_department.code,
-            "departments": sorted(code for pk, code in departments.get(e.pk, []) if pk != e.lead_department_id),
-            "unit": e.responsible_unit.name if e.responsible_unit else "", "status": e.status,
-            "termination_reason": e.termination_reason, "start": e.start_date, "end": e.end_date,
-            "annual_fee": e.annual_fee, "co_financing": e.co_financing,
-            "themes": sorted(themes.get(e.pk, [])),
-            "organisations": sorted(organisations.get(e.pk, [])),
-            "cities": sorted(f"{name}|{country}" for name, country in cities.get(e.pk, [])),
-            "description": e.description, "contacts": sorted(contacts.get(e.pk, [])),
-            "source_reference": e.source_reference, "notes": e.notes, "internal_fields": e.internal_fields,
-            "_internal": e.internal_fields,
-        }
-
-
-def _representatives(municipality: Municipality | None) -> Iterator[dict[str, Any]]:
-    queryset = Representative.objects.select_related("engagement__municipality", "person")
-    for r in _scope(queryset, municipality, "engagement__municipality").order_by(
-            "engagement__municipality__code", "engagement__title", "person__name"):
-        yield {"municipality": r.engagement.municipality.code, "engagement": r.engagement.title,
-               "person": r.person.name, "role": r.role}
-
-
-def _links(municipality: Municipality | None) -> Iterator[dict[str, Any]]:
-    queryset = EngagementLink.objects.select_related("engagement__municipality")
-    for link in _scope(queryset, municipality, "engagement__municipality").order_by(
-            "engagement__municipality__code", "engagement__title", "url"):
-        yield {"municipality": link.engagement.municipality.code, "engagement": link.engagement.title,
-               "url": link.url, "title": link.title}
-
-
-def _goal_links(municipality: Municipality | None) -> Iterator[dict[str, Any]]:
-    queryset = Alignment.objects.select_related("engagement__municipality", "goal", "focus_area")
-    for a in _scope(queryset, municipality, "engagement__municipality").order_by(
-            "engagement__municipality__code", "engagement__title", "pk"):
-        yield {"municipality": a.engagement.municipality.code, "engagement": a.engagement.title,
-               "goal": a.goal.title if a.goal else "", "focus_area": a.focus_area.title if a.focus_area else "",
-               "justification": a.justification}
-
-
-def _funding(municipality: Municipality | None) -> Iterator[dict[str, Any]]:
-    queryset = Funding.objects.select_related("municipality", "department", "programme").prefetch_related(
-        Prefetch("engagements", queryset=Engagement.objects.only("id", "title").order_by()))  # sorted below
-    for f in _scope(queryset, municipality).order_by("municipality__code", "title"):
-        yield {
-            "id": f.pk, "municipality": f.municipality.code, "title": f.title, "department": f.department.code,
-            "programme": f.programme.name, "engagements": sorted(e.title for e in f.engagements.all()),
-            "amount": f.amount, "currency": f.currency, "amount_dkk": f.amount_dkk, "approximate": f.approximate,
-            "start": f.start_date, "end": f.end_date, "status": f.status, "description": f.description,
-            "source_reference": f.source_reference, "internal_fields": f.internal_fields,
-            "_internal": f.internal_fields,
-        }
-
-
-def _stated_figures(municipality: Municipality | None) -> Iterator[dict[str, Any]]:
-    queryset = StatedFigure.objects.select_related("municipality", "department")
-    for s in _scope(queryset, municipality).order_by("municipality__code", "key"):
-        yield {"id": s.pk, "municipality": s.municipality.code, "key": s.key, "label": s.label, "value": s.value,
-               "unit": s.unit, "qualifier": s.qualifier, "period": s.period,
-               "department": s.department.code if s.department else "", "source_reference": s.source}
-
-
-def _cols(*specs: str | Column) -> tuple[Column, ...]:
-    return tuple(Column(spec) if isinstance(spec, str) else spec for spec in specs)
-
-
-_STATEMENT = _cols("title", "strategy", "description")
-
-TABLES: tuple[Table, ...] = (
-    Table("regions", Region, _cols("code", "name", "nuts2"), _regions, scoped=False),
-    Table("municipalities", Municipality, _cols(
-        "code", "name", "region", Column("latitude", "number"), Column("longitude", "number")),
-        _municipalities, scoped=False),
-    Table("themes", Theme, _cols("name", "name_en"), _themes, scoped=False),
-    Table("programmes", FundingProgramme, _cols("name", "name_en", "source", Column("aliases", "list")),
-          _programmes, scoped=False),
-    Table("organisations", ExternalOrganisation, _cols(
-        "name", "kind", "country", Column("aliases", "list"), "website", "description"), _organisations, scoped=False),
-    Table("cities", City, _cols(
-        "name", "country", Column("latitude", "number"), Column("longitude", "number"), Column("aliases", "list")),
-        _cities, scoped=False),
-    Table("departments", Department, _cols(
-        "code", "name", "name_en", "international_work", "delegation_handling"), _departments),
-    Table("units", Unit, _cols("name", "international_role"), _units, parent="department"),
-    Table("people", Person, _cols("name", "kind", "title", "party", "department", "unit", "email", "phone"),
-          _people, personal=True),
-    Table("committees", Committee, _cols("name", "name_en", "department", "international_treatment"), _committees),
-    Table("strategies", Strategy, _cols(
-        "name", "kind", Column("departments", "list"), Column("adopted", "year"), Column("start", "year"),
-        Column("end", "year"), Column("politically_approved", "bool"), Column("revision_due", "date"),
-        "description", Column("source_reference", internal=True), Column("elements", "lines")), _strategies),
-    Table("goals", Goal, _STATEMENT, _statements(Goal)),
-    Table("principles", Principle, _STATEMENT, _statements(Principle)),
-    Table("focus_areas", FocusArea, _STATEMENT, _statements(FocusArea)),
-    Table("engagements", Engagement, _cols(
-        "title", "kind", "partnership_type", Column("parent", field="parent"), "lead",
-        Column("departments", "list", field="participating_departments"), "unit", "status",
-        Column("termination_reason", field="termination_reason"), Column("start", "date", field="start_date"),
-        Column("end", "date", field="end_date"), Column("annual_fee", "number", field="annual_fee"),
-        Column("co_financing", "number", field="co_financing"), Column("themes", "list", field="themes"),
-        Column("organisations", "list", field="partner_organisations"),
-        Column("cities", "list", field="partner_cities"), Column("description", field="description"),
-        Column("contacts", "list", internal=True), Column("source_reference", internal=True),
-        Column("notes", internal=True), Column("internal_fields", "list", internal=True)), _engagements),
-    Table("representatives", Representative, _cols("person", "role"), _representatives, parent="engagement",
-          personal=True),
-    Table("links", EngagementLink, _cols("url", "title"), _links, parent="engagement"),
-    Table("goal_links", Alignment, _cols("goal", "focus_area", "justification"), _goal_links, section="serves",
-          parent="engagement"),
-    Table("funding", Funding, _cols(
-        "title", "department", "programme", Column("engagements", "list", field="engagements"),
-        Column("amount", "number", field="amount"), "currency", Column("amount_dkk", "number", field="amount_dkk"),
-        Column("approximate", "bool"), Column("start", "date", field="start_date"),
-        Column("end", "date", field="end_date"), "status", Column("description", field="description"),
-        Column("source_reference", internal=True), Column("internal_fields", "list", internal=True)), _funding),
-    Table("stated_figures", StatedFigure, _cols(
-        "key", "label", Column("value", "number"), "unit", "qualifier", "period", "department",
-        Column("source_reference", internal=True)), _stated_figures),
-)
-BY_NAME = {table.name: table for table in TABLES}
-# Nested tables: the section of their parent and the key naming it there.
-PARENTS = {"department": ("departments", "code"), "engagement": ("engagements", "title")}
+def _parent(table: Table) -> tuple[str, str]:
+    """A nested table's parent: the section of its department or engagement, and the key naming one there."""
+    return table.parent_section, sections.section(table.parent_section).label
 
 
 def tables_for(internal: bool) -> list[Table]:
-    return [table for table in TABLES if internal or not table.personal]
+    return [table for table in tables() if internal or not table.personal]
 
 
 # --- Export -----------------------------------------------------------------------------------------
@@ -422,8 +120,29 @@ def write_csv(table: Table, rows: Iterable[dict[str, Any]], internal: bool, bom:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(names)
     for row in rows:
-        writer.writerow([_csv_text(cell(row[name], columns.get(name))) for name in names])
+        writer.writerow([_csv_text(neutral(cell(row[name], columns.get(name)))) for name in names])
     return (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8")
+
+
+# A spreadsheet takes a cell that starts with one of these for a formula (=HYPERLINK(...), @SUM(...), +1+1, or
+# after a tab or carriage return). Every cell written to CSV or XLSX that starts with one is written with a
+# leading apostrophe, as OWASP's guidance on CSV injection says, so that a spreadsheet shows it as text and
+# never runs it; the readers take the apostrophe off again, so an export re-imports to the same values.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(value: Any) -> Any:
+    """A cell's value as written to CSV or XLSX: text a spreadsheet would read as a formula gets an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _unneutral(value: Any) -> Any:
+    """A cell as read from CSV or XLSX: the apostrophe the exports put before formula-like text taken off."""
+    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value
 
 
 def _csv_text(value: Any) -> str:
@@ -467,7 +186,8 @@ def _write_xlsx(tables: Sequence[Table], municipality: Municipality | None, inte
         columns = _column_map(table)
         sheet.append(names)
         for row in export_rows(table, municipality, internal):
-            sheet.append([cell(row[name], columns.get(name)) for name in names])
+            # Never a formula: text that starts like one gets its apostrophe (a plain string cell then).
+            sheet.append([neutral(cell(row[name], columns.get(name))) for name in names])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -495,7 +215,7 @@ class Unreadable(Exception):
 def table_named(name: str) -> Table | None:
     """The table a file, sheet or key names: ``engagements``, ``0101-engagements.csv``, ``goal links (2)``."""
     words = "_" + "_".join(re.findall(r"\w+", Path(name).stem.casefold())) + "_"
-    named = [table for table in TABLES if f"_{table.name}_" in words]
+    named = [table for table in tables() if f"_{table.name}_" in words]
     return max(named, key=lambda table: len(table.name)) if named else None
 
 
@@ -556,7 +276,7 @@ def _read_csv(source: str, content: bytes, name: str) -> Sheet:
                 # may have raised it.
                 raise Unreadable(_("{filename}: row {row} has a cell longer than {count} characters.").format(
                     filename=source, row=number, count=limits.MAX_CELL))
-            sheet.rows.append((number, dict(zip(header, values, strict=True))))
+            sheet.rows.append((number, dict(zip(header, map(_unneutral, values), strict=True))))
     except csv.Error as error:
         if "field larger than field limit" in str(error):
             message = _("{filename}: row {row} has a cell longer than {count} characters.").format(
@@ -612,7 +332,7 @@ def _read_xlsx(source: str, content: bytes) -> list[Sheet]:
         try:
             for number, values in enumerate(rows, start=2):
                 if any(v not in (None, "") for v in values):
-                    sheet.rows.append((number, dict(zip(header, values, strict=False))))
+                    sheet.rows.append((number, dict(zip(header, map(_unneutral, values), strict=False))))
         except Exception as error:  # a damaged sheet: openpyxl raises many kinds
             workbook.close()
             raise Unreadable(_("{filename}: the sheet {sheet} cannot be read.").format(
@@ -714,12 +434,12 @@ def convert(sheets: Sequence[Sheet]) -> Conversion:
     named: dict[tuple[str, str, str], YamlMap] = {}  # (municipality, section, folded key) -> record
     present: set[str] = set()
     count = 0
-    ordered = sorted(sheets, key=lambda s: TABLES.index(s.table) if s.table else -1)
+    ordered = sorted(sheets, key=lambda s: s.table.order if s.table else -1)
     for sheet in ordered:
         table = sheet.table
         if table is None:
             problems.append(_problem(sheet, 0, "", _('"{name}" is not a table of the registry. Tables: {tables}.')
-                                     .format(name=sheet.name, tables=", ".join(BY_NAME))))
+                                     .format(name=sheet.name, tables=", ".join(t.name for t in tables()))))
             continue
         if not _header_ok(sheet, table, problems):
             continue
@@ -747,7 +467,7 @@ def convert(sheets: Sequence[Sheet]) -> Conversion:
                 continue
             doc = shared if not table.scoped else scoped.setdefault(code, _municipality_doc(code, number))
             if table.parent:
-                section, key = PARENTS[table.parent]
+                section, key = _parent(table)
                 parent = _parent_record(doc, named, code, section, key, str(cells.get(table.parent) or ""), number)
                 if parent is None:
                     problems.append(_problem(sheet, number, table.parent, _("This field is required.")))
@@ -761,7 +481,7 @@ def convert(sheets: Sequence[Sheet]) -> Conversion:
                 rows.lines.append(number)
                 label = registry_label(table)
                 if label and isinstance(record.get(label), str | int):
-                    named[(code, table.key, registry._key(str(record[label])))] = record
+                    named[(code, table.key, v.key(str(record[label])))] = record
     _replace_nested(scoped, present)
     documents = [("", shared)] if len(shared) else []
     documents += [(code, scoped[code]) for code in sorted(scoped)]
@@ -770,7 +490,8 @@ def convert(sheets: Sequence[Sheet]) -> Conversion:
 
 def registry_label(table: Table) -> str:
     """The key naming a record of a parent table (a department's code, an engagement's title), or ""."""
-    return dict(PARENTS.values()).get(table.key, "")
+    parents = {t.parent_section for t in tables() if t.parent_section}
+    return sections.section(table.key).label if table.key in parents else ""
 
 
 def _header_ok(sheet: Sheet, table: Table, problems: list[ImportProblem]) -> bool:
@@ -813,7 +534,7 @@ def _parent_record(doc: YamlMap, named: dict[tuple[str, str, str], YamlMap], cod
     value = value.strip()
     if not value:
         return None
-    lookup = (code, section, registry._key(value))
+    lookup = (code, section, v.key(value))
     record = named.get(lookup)
     if record is None:
         record = YamlMap(row)
@@ -828,10 +549,10 @@ def _parent_record(doc: YamlMap, named: dict[tuple[str, str, str], YamlMap], cod
 
 def _replace_nested(docs: dict[str, YamlMap], present: set[str]) -> None:
     """Records of a parent table imported with one of its nested tables get that table's (maybe empty) list."""
-    for table in TABLES:
-        if not table.parent or table.name not in present or table.name == "units":
+    for table in tables():
+        if not table.parent or table.name not in present or not table.replaces:
             continue  # units are added and updated, never deleted by an import
-        section, _key = PARENTS[table.parent]
+        section, _label = _parent(table)
         for doc in docs.values():
             for record in doc.get(section, []):
                 if not record.existing_only and table.key not in record:
@@ -860,9 +581,9 @@ def import_tables(sheets: Sequence[Sheet], *, user: Any = None, dry_run: bool = 
                 report(done[0], total)
 
     filename = _sources(sheets)
-    result = registry.import_documents(
+    result = import_documents(
         [(filename, doc) for _code, doc in conversion.documents], user=user, dry_run=dry_run,
-        section_names={table.key: table.name for table in TABLES}, progress=tick, create_themes=create_themes,
+        section_names={table.key: table.name for table in tables()}, progress=tick, create_themes=create_themes,
     )
     if progress is not None:
         progress(conversion.rows, conversion.rows)
@@ -894,4 +615,4 @@ def is_registry_file(filename: str, content: bytes) -> bool:
     if "municipality" in data or "source" in data:
         return True
     rows = [row for value in data.values() if isinstance(value, list) for row in value if isinstance(row, dict)]
-    return set(data) <= set(registry.SECTIONS) and not any("id" in row or "municipality" in row for row in rows)
+    return set(data) <= set(sections.section_names()) and not any("id" in row or "municipality" in row for row in rows)

@@ -19,10 +19,10 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from udsyn.core.exchange.importer import import_registry
 from udsyn.core.policy import actor, allows
 from udsyn.interop import exports, jobs, tabular
 from udsyn.interop.models import TableUpload
-from udsyn.interop.registry import import_registry
 from udsyn.organisation.models import Municipality
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def tables_view(request: HttpRequest) -> HttpResponse:
     _importer(request)
     user: Any = request.user
     context: dict[str, Any] = {
-        "tables": tabular.TABLES, "uploads": TableUpload.objects.filter(user=user)[:10],
+        "tables": tabular.tables(), "uploads": TableUpload.objects.filter(user=user)[:10],
         "chosen_table": request.POST.get("table", ""),
     }
     if request.method != "POST":
@@ -105,7 +105,7 @@ def tables_view(request: HttpRequest) -> HttpResponse:
         error = _("Choose a file.")
     elif upload.size and upload.size > MAX_TABLE_UPLOAD:
         error = _("The file is larger than 50 MB.")
-    if table and table not in tabular.BY_NAME:
+    if table and table not in tabular.by_name():
         error = _("Choose one of the tables.")
     sheets: list[tabular.Sheet] = []
     if not error and upload is not None:

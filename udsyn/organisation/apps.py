@@ -13,7 +13,7 @@ class OrganisationConfig(AppConfig):
         from django.contrib.auth.models import update_last_login
         from django.contrib.auth.signals import user_logged_in
 
-        from udsyn.organisation import personal, policies, search  # noqa: F401  - rules, search, personal data
+        from udsyn.organisation import exchange, personal, policies, search  # noqa: F401  - rules, import/export, search, personal data
         from udsyn.organisation.auth import record_last_login
 
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")

@@ -10,4 +10,4 @@ class SteeringConfig(AppConfig):
     verbose_name = _("Steering by goals")
 
     def ready(self) -> None:
-        from udsyn.steering import panels, policies, tasks  # noqa: F401  - registers its rules, panels and jobs
+        from udsyn.steering import exchange, panels, policies, tasks  # noqa: F401  - registers its rules, import/export, panels and jobs

@@ -10,4 +10,4 @@ class StrategyConfig(AppConfig):
     verbose_name = _("Strategy")
 
     def ready(self) -> None:
-        from udsyn.strategy import policies, search  # noqa: F401  - its permission rules and search index
+        from udsyn.strategy import exchange, policies, search  # noqa: F401  - its permission rules, import/export and search index

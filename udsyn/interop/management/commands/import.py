@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from udsyn.core.exchange.importer import ImportResult, import_files
 from udsyn.interop import tabular
-from udsyn.interop.registry import ImportResult, import_files
 
 SHOWN_CHANGES = 200
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             help="Check the files, count the changes and list them field by field; write nothing.",
         )
         parser.add_argument(
-            "--table", default="", choices=["", *tabular.BY_NAME],
+            "--table", default="", choices=["", *tabular.by_name()],
             help="The table a CSV, JSON or YAML file holds, when its name does not say (e.g. engagements).",
         )
         parser.add_argument(
