@@ -3,7 +3,6 @@ edit forms, the duplicates page and its permissions, merging (every relation mov
 alias that later imports match) and undoing a merge."""
 
 import csv
-import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from udsyn.core.exchange.importer import import_registry
 from udsyn.engagements import duplicates, merge
 from udsyn.engagements.models import (
     City,
@@ -25,7 +25,6 @@ from udsyn.engagements.models import (
     Merge,
     Theme,
 )
-from udsyn.interop.registry import import_registry
 from udsyn.organisation.models import Department, Municipality
 
 PAIRS = Path(__file__).parent / "data" / "duplicate_pairs.csv"
@@ -107,7 +106,10 @@ def test_kind_country_and_aliases_count(db: None) -> None:
     assert duplicates.find_duplicates(ExternalOrganisation, "UBC", kind="network", exclude_pk=network.pk) == []
 
 
-def test_a_few_thousand_records_are_compared_quickly(db: None) -> None:
+def test_a_few_thousand_records_are_compared_in_a_fixed_number_of_queries(
+        db: None, django_assert_max_num_queries: Any) -> None:
+    """Speed is measured in benchmarks/, not here (a timed test fails on a loaded machine): what is checked is
+    that the records are read once, whatever their number, and that the comparison finds the one match."""
     words = ["Nord", "Syd", "Øst", "Vest", "Grøn", "Blå", "Ny", "Gammel", "Stor", "Lille"]
     kinds = [k for k in ExternalOrganisation.Kind.values if k != "other"]
     countries = ["DK", "SE", "NO", "DE", "FI", "NL", "BE", "FR", "PL", "IT", "ES", "GB", ""]
@@ -116,13 +118,11 @@ def test_a_few_thousand_records_are_compared_quickly(db: None) -> None:
                              kind=kinds[i % len(kinds)], country=countries[i % len(countries)])
         for i in range(3000)
     ])
-    started = time.perf_counter()
-    found = duplicates.find_duplicates(ExternalOrganisation, "Nord Syd 10 Forening")
-    assert time.perf_counter() - started < 2
+    with django_assert_max_num_queries(2):
+        found = duplicates.find_duplicates(ExternalOrganisation, "Nord Syd 10 Forening")
     assert [c.name for c in found] == ["Nord Syd 10 Forening"]
-    started = time.perf_counter()
-    assert duplicates.find_pairs(ExternalOrganisation) == []
-    assert time.perf_counter() - started < 10
+    with django_assert_max_num_queries(2):
+        assert duplicates.find_pairs(ExternalOrganisation) == []
 
 
 # --- The warning on the edit forms ---------------------------------------------------------------------
