@@ -57,7 +57,7 @@ class EngagementForm(InternalFieldsMixin, RegistryForm):
             "municipality", "title", "kind", "partnership_type", "parent", "status", "termination_reason",
             "lead_department", "participating_departments", "responsible_unit", "contacts",
             "start_date", "end_date", "annual_fee", "co_financing", "themes", "partner_organisations",
-            "partner_cities", "description", "source_reference", "notes", "internal_fields",
+            "partner_cities", "description", "website", "source_reference", "notes", "internal_fields",
         ]
         widgets = {"participating_departments": forms.CheckboxSelectMultiple}
 

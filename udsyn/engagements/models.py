@@ -236,10 +236,10 @@ class Engagement(Publishable, RegistryModel):
     OPEN_FIELDS = (
         "municipality", "title", "kind", "partnership_type", "parent", "description", "lead_department",
         "participating_departments", "themes", "partner_organisations", "partner_cities", "start_date", "end_date",
-        "status", "termination_reason", "annual_fee", "co_financing",
+        "status", "termination_reason", "annual_fee", "co_financing", "website",
     )
     PUBLIC_FIELDS = (
-        "description", "parent", "participating_departments", "themes", "partner_organisations",
+        "description", "website", "parent", "participating_departments", "themes", "partner_organisations",
         "partner_cities", "start_date", "end_date", "termination_reason", "annual_fee", "co_financing",
     )
 
@@ -275,6 +275,7 @@ class Engagement(Publishable, RegistryModel):
         verbose_name=_("parent agreement"), help_text=_("E.g. a health agreement under a sister-city agreement."),
     )
     description = models.TextField(_("description"), blank=True)
+    website = models.URLField(_("website"), blank=True)
     lead_department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="led_engagements", verbose_name=_("lead department")
     )
