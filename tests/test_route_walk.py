@@ -271,3 +271,14 @@ def test_a_role_spanning_several_municipalities_reads_the_people_of_each() -> No
     assert allows(spanning, "view", Person(municipality_id=1))
     assert allows(spanning, "view", Person(municipality_id=2))
     assert not allows(spanning, "view", Person(municipality_id=3))
+
+
+def test_every_record_type_of_a_municipality_names_its_way_to_it() -> None:
+    """A record type with no ``scope`` has its history read by every signed-in user who may view it: only the
+    shared reference records and the installation's own records may be without one."""
+    from udsyn.core.policy import registered
+
+    unscoped = {model._meta.label for model, policy in registered().items() if not policy.scope}
+    assert unscoped == {"engagements.City", "engagements.ExternalOrganisation", "engagements.FundingProgramme",
+                        "engagements.Theme", "organisation.Municipality", "organisation.Region",
+                        "core.ChangeRequest", "engagements.Merge", "interop.TableUpload"}
