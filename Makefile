@@ -12,7 +12,7 @@ SEEDS := data/reference/dk-municipalities.yaml $(sort $(wildcard data/seed/*.yam
 VENDOR := udsyn/static/vendor
 
 .PHONY: help setup system venv assets messages idp demo test lint typecheck migrations-check \
-        test-sqlite test-postgres test-browser bench bench-import clean
+        test-sqlite test-postgres test-browser bench bench-import audit clean
 
 help:
 	@echo "make demo   - set up, load the three municipalities' seed data and serve on http://127.0.0.1:$(PORT),"
@@ -21,6 +21,8 @@ help:
 	@echo "make bench  - measure pages, reports, import and export at national scale on SQLite and PostgreSQL, and"
 	@echo "              load-test gunicorn on PostgreSQL; results in docs/benchmarks.md (about 45 minutes)"
 	@echo "make bench-import - import 5,000 rows through the web while 20 clients browse, on SQLite and PostgreSQL"
+	@echo "make audit  - check the installed Python and npm packages against known advisories (pip-audit and"
+	@echo "              npm audit when they answer, else the snapshot in data/advisories/); says which it used"
 
 setup: system venv assets messages
 
@@ -30,7 +32,7 @@ system:
 venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade pip "setuptools>=78.1.1"
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
@@ -123,3 +125,12 @@ $(VENV)/.bench: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) $(VENDOR) frontend/node_modules $(IDP_OIDC)/node_modules var
+
+# The dependency audit (docs/operations.md#dependency-audit): pip-audit and npm audit when their services
+# answer (short timeouts), else the advisory snapshot kept in data/advisories/ (scripts/refresh-advisories.py
+# refreshes it). Not part of `make test`: its answer changes with the outside world, not with the code.
+audit: venv $(VENV)/.audit
+	$(PY) scripts/audit.py
+$(VENV)/.audit: pyproject.toml
+	$(PY) -m pip install --quiet -e ".[audit]" || echo "pip-audit could not be installed: the snapshot will be used"
+	touch $@

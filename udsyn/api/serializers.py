@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from udsyn.core.policy import allows
 from udsyn.engagements.models import (
     City,
     Engagement,
@@ -167,6 +168,16 @@ class EngagementSerializer(ValidatingSerializer):
         model = Engagement
         fields = [*ENGAGEMENT_PUBLIC, "responsible_unit", "contacts", "representatives", "links",
                   "source_reference", "notes"]
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        # Contacts and representatives are people: listed within the engagement's municipality only
+        # (need-to-know, docs/permissions.md).
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if not allows(user, "view", Person(municipality_id=instance.municipality_id)):
+            data["contacts"], data["representatives"] = [], []
+        return data
 
 
 class MaskedSerializer(serializers.ModelSerializer):

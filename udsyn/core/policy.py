@@ -32,6 +32,16 @@ class Actor:
     department_id: int | None = None
     user_id: int | None = None
     department_ids: frozenset[int] = frozenset()
+    # Further municipalities the role covers (a regional role spanning chosen municipalities would fill it;
+    # no role does yet). Every rule about "their municipality" reads ``municipalities``.
+    municipality_ids: frozenset[int] = frozenset()
+
+    @property
+    def municipalities(self) -> frozenset[int]:
+        """Every municipality the role covers: its own and any further ones."""
+        if self.municipality_id is None:
+            return self.municipality_ids
+        return self.municipality_ids | {self.municipality_id}
 
     @property
     def departments(self) -> frozenset[int]:
@@ -211,11 +221,11 @@ class Kinds(Rule):
 
 @dataclass(frozen=True)
 class _Matches(Rule):
-    """Actors of ``kinds`` whose municipality (or department) is the record's value at ``path``."""
+    """Actors of ``kinds`` one of whose municipalities (or departments) is the record's value at ``path``."""
 
     kinds: tuple[str, ...]
     path: str
-    attribute: str = "municipality_id"
+    attribute: str = "municipalities"
 
     def _mine(self, who: Actor) -> frozenset[Any]:
         """The actor's values: their municipality, or every department they edit."""
@@ -305,6 +315,12 @@ def member(path: str = "municipality") -> Rule:
     return _Matches((COORDINATOR, EDITOR, READER), path)
 
 
+def need_to_know(path: str = "municipality") -> Rule:
+    """Personal data, history and deleted records: read only within the record's municipality (by everyone
+    with a role there; administrators read all). Shared records have no municipality: see ``Policy.scope``."""
+    return member(path)
+
+
 def editor(path: str) -> Rule:
     """Department editors one of whose departments is the record's value at ``path``."""
     return _Matches((EDITOR,), path, "departments")
@@ -339,6 +355,9 @@ class UsedOnlyBy(Rule):
         return not self._others(who, type(obj)).filter(pk=obj.pk).exists()
 
 
+HISTORY = "history"  # the action of reading a record's history and its deleted versions
+AUTO = "<auto>"
+
 ANONYMOUS_ONLY = Kinds((ANONYMOUS,))
 EVERYONE = Kinds((ADMIN, COORDINATOR, EDITOR, READER, ANONYMOUS))
 SIGNED_IN = Kinds((ADMIN, COORDINATOR, EDITOR, READER))
@@ -357,10 +376,22 @@ class Policy:
     delete: Rule | None = None  # None: as change
     extra: dict[str, Rule] = field(default_factory=dict)
     summary: str = ""  # one line for docs/permissions.md and the role walk test
+    # The path from a record to its municipality ("municipality", "engagement__municipality"); None for a
+    # shared or installation-wide record (themes, cities, organisations, programmes, regions). AUTO: the
+    # model's own ``municipality`` field if it has one (filled in by ``register``).
+    scope: str | None = AUTO
+    # Who reads a record's history and its deleted versions (action "history"). None: those who may view it,
+    # and of a municipality's records only those with a role in it (need-to-know); of shared records every
+    # signed-in user who may view it.
+    history: Rule | None = None
 
     def rule(self, action: str) -> Rule:
         if action == "delete" and self.delete is None:
             return self.change
+        if action == HISTORY:
+            if self.history is not None:
+                return self.history
+            return self.view & (need_to_know(self.scope) if self.scope else SIGNED_IN)
         found = getattr(self, action, None) if action in {"view", "add", "change", "delete"} else self.extra.get(action)
         return found if isinstance(found, Rule) else NOBODY
 
@@ -369,6 +400,9 @@ _policies: dict[type[models.Model], Policy] = {}
 
 
 def register(model: type[models.Model], policy: Policy) -> None:
+    if policy.scope == AUTO:
+        names = {f.name for f in model._meta.get_fields()}
+        policy.scope = "municipality" if "municipality" in names else None
     _policies[model] = policy
 
 
@@ -422,10 +456,11 @@ KIND_LABELS = ((ADMIN, "admin"), (COORDINATOR, "coordinator"), (EDITOR, "editor"
 def table() -> str:
     """The policy as the Markdown table in docs/permissions.md: for each record type and action, the kinds
     of user who may do it to some record (the summary says which records)."""
-    lines = ["| record type | view | add | change | delete | which records |", "|---|---|---|---|---|---|"]
+    lines = ["| record type | view | add | change | delete | history | which records |",
+             "|---|---|---|---|---|---|---|"]
     for model, policy in sorted(_policies.items(), key=lambda item: item[0]._meta.label):
         cells = []
-        for action in ("view", "add", "change", "delete"):
+        for action in ("view", "add", "change", "delete", HISTORY):
             allowed = [label for kind, label in KIND_LABELS
                        if (kind == ADMIN or policy.rule(action).test(
                            Actor(kind, 1, 1, None if kind == ANONYMOUS else 1), None))]

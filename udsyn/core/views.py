@@ -20,7 +20,7 @@ from django_filters import FilterSet
 from udsyn.core import history, panels, requests, usage
 from udsyn.core.actions import do_save_form
 from udsyn.core.models import StaleVersion
-from udsyn.core.policy import allows, policy_for
+from udsyn.core.policy import HISTORY, allows, policy_for
 from udsyn.core.tables import Column
 
 
@@ -59,6 +59,8 @@ class RecordMixin(LoginRequiredMixin):
             "can_add": allows(self.request.user, "add", self.model),
             "add_url": reverse(self.model.url_name("add")),  # type: ignore[attr-defined]
             "deleted_url": reverse(self.model.url_name("deleted")),  # type: ignore[attr-defined]
+            # History and deleted records are need-to-know: within the record's municipality (policy.HISTORY).
+            "can_see_deleted": allows(self.request.user, HISTORY, self.model),
         }
 
 
@@ -115,6 +117,7 @@ class ObjectDetailView(RecordMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = get_object_or_404(self.restricted("view"), pk=pk)
+        can_see_history = allows(request.user, HISTORY, obj)
         context = {
             **self.meta_context(),
             "object": obj,
@@ -130,8 +133,10 @@ class ObjectDetailView(RecordMixin, View):
             if "request_change" in policy_for(self.model).extra else [],
             "edit_url": reverse(self.model.url_name("edit"), args=[obj.pk]),  # type: ignore[attr-defined]
             "delete_url": reverse(self.model.url_name("delete"), args=[obj.pk]),  # type: ignore[attr-defined]
-            "history_url": reverse(self.model.url_name("history"), args=[obj.pk]),  # type: ignore[attr-defined]
-            "recent_history": history.entries(obj.history.all(), self.model, limit=3),  # type: ignore[attr-defined]
+            "history_url": reverse(self.model.url_name("history"), args=[obj.pk])  # type: ignore[attr-defined]
+            if can_see_history else "",
+            "recent_history": history.entries(obj.history.all(), self.model, limit=3)  # type: ignore[attr-defined]
+            if can_see_history else None,
             **self.extra_context(obj),
         }
         return render(request, self.template_name, context)
@@ -228,8 +233,9 @@ class ObjectHistoryView(RecordMixin, View):
         if not records.exists():
             raise Http404
         obj = self.model._default_manager.filter(pk=pk).first()
-        # The history of a record is read by those who may read the record (a deleted one: as it was).
-        if not allows(request.user, "view", obj if obj is not None else records.first().instance):
+        # The history of a record is read by those who may read it (a deleted one: as it was), and of a
+        # municipality's record only within that municipality (need-to-know, docs/permissions.md).
+        if not allows(request.user, HISTORY, obj if obj is not None else records.first().instance):
             raise Http404
         entries = history.timeline(self.model, pk)
         return render(request, "core/object_history.html", {
@@ -248,7 +254,9 @@ class DeletedListView(RecordMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, "core/object_deleted.html", {
             **self.meta_context(),
-            "records": history.deleted_records(self.model),
+            # Only the deleted records the user may read the history of: their municipality's (need-to-know).
+            "records": [record for record in history.deleted_records(self.model)
+                        if allows(request.user, HISTORY, record.instance)],
             "can_restore": allows(request.user, "add", self.model),
             "restore_url_name": self.model.url_name("restore"),  # type: ignore[attr-defined]
         })

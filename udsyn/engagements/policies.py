@@ -23,14 +23,16 @@ p.register(Engagement, p.Policy(
 
 OWN_PART = (p.coordinator("engagement__municipality") | p.editor("engagement__lead_department")
             | (p.editor("engagement__participating_departments") & p.editor("person__department")))
+# A representative names a person: read only within the engagement's municipality (need-to-know).
 p.register(Representative, p.Policy(
-    add=OWN_PART, change=OWN_PART,
-    summary="Coordinators, the lead department's editors, and a participating department's editors for "
-            "its own people."))
+    view=p.need_to_know("engagement__municipality"), add=OWN_PART, change=OWN_PART,
+    scope="engagement__municipality",
+    summary="Read in the engagement's municipality only; changed by its coordinators, the lead department's "
+            "editors, and a participating department's editors for its own people."))
 
 ENGAGEMENT_CORE = p.coordinator("engagement__municipality") | p.editor("engagement__lead_department")
 p.register(EngagementLink, p.Policy(add=ENGAGEMENT_CORE, change=ENGAGEMENT_CORE,
-                                    summary="As the engagement."))
+                                    scope="engagement__municipality", summary="As the engagement."))
 
 OWN_FUNDING = p.coordinator() | p.editor("department")
 p.register(Funding, p.Policy(view=p.EVERYONE, add=OWN_FUNDING, change=OWN_FUNDING,

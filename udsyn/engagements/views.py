@@ -16,7 +16,7 @@ from django.views import View
 
 from udsyn.core.actions import do_save_form, do_save_parts
 from udsyn.core.models import StaleVersion
-from udsyn.core.policy import actor
+from udsyn.core.policy import actor, allows
 from udsyn.core.tables import TITLE, Column
 from udsyn.core.views import ObjectDetailView, ObjectEditView, ObjectListView, RecordMixin
 from udsyn.engagements import filtersets, forms
@@ -88,7 +88,9 @@ class EngagementDetailView(ObjectDetailView):
         # Goal links and reviews (steering) and inquiries are sections their apps register (panels.py).
         participating = {d.pk for d in obj.participating_departments.all()}
         takes_part = any(d.pk in participating for d in own_departments(self.request.user))
-        return {"overdue": obj.is_overdue(timezone.localdate()),
+        # Contacts and representatives are people: shown within the engagement's municipality (need-to-know).
+        show_people = allows(self.request.user, "view", Person(municipality_id=obj.municipality_id))
+        return {"overdue": obj.is_overdue(timezone.localdate()), "show_people": show_people,
                 "part_url": reverse("engagements:engagement_part", args=[obj.pk]) if takes_part else ""}
 
 

@@ -17,8 +17,8 @@ p.register(FollowUp, p.Policy(
     | p.editor("inquiry__contributing_departments"),
     add=p.coordinator("inquiry__municipality") | p.editor("inquiry__lead_department"),
     change=p.coordinator("inquiry__municipality") | p.editor("inquiry__lead_department"),
-    summary="As the inquiry."))
+    scope="inquiry__municipality", summary="As the inquiry."))
 OWN = p.coordinator("department__municipality") | p.editor("department")
 for model in (DepartmentInquirySettings, DeclineReason):
-    p.register(model, p.Policy(view=p.ANY_STAFF, add=OWN, change=OWN,
+    p.register(model, p.Policy(view=p.ANY_STAFF, add=OWN, change=OWN, scope="department__municipality",
                                summary="The secretariat and the department's own editors."))

@@ -65,13 +65,15 @@ p.register(Department, p.Policy(
     summary="The municipality's coordinators."))
 p.register(Unit, p.Policy(
     add=p.coordinator("department__municipality"), change=p.coordinator("department__municipality"),
-    summary="The municipality's coordinators."))
+    scope="department__municipality", summary="The municipality's coordinators."))
 for model in (Committee, StatedFigure):
     p.register(model, p.Policy(add=p.coordinator(), change=p.coordinator(),
                                summary="The municipality's coordinators."))
 # "erase": export and erase the personal data held on a person (udsyn.organisation.personal).
-p.register(Person, p.Policy(add=p.coordinator(), change=p.coordinator(), extra={"erase": p.coordinator()},
-                            summary="The municipality's coordinators."))
+# People are personal data: read only within their municipality (need-to-know; docs/permissions.md).
+p.register(Person, p.Policy(view=p.need_to_know(), add=p.coordinator(), change=p.coordinator(),
+                            extra={"erase": p.coordinator()},
+                            summary="Read in their municipality only; changed by its coordinators."))
 # Coordinators give, change and take away the roles of their municipality, but never an administrator's
 # (the record as it stands and as it would be saved are both judged, so nobody is made administrator).
 NOT_ADMINISTRATOR = p.OneOf("kind", (Role.Kind.COORDINATOR, Role.Kind.EDITOR, Role.Kind.READER))

@@ -244,6 +244,8 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     chart = _trend(values)
     return render(request, "steering/indicator_detail.html", {
         "indicator": indicator, "values": values, "chart": chart, "form": form, "may_edit": may_record,
+        # The owner is a person: named within the indicator's municipality only (need-to-know).
+        "show_owner": indicator.owner is None or allows(request.user, "view", indicator.owner),
     }, status=400 if request.method == "POST" else 200)
 
 

@@ -8,5 +8,5 @@ for model in (Strategy, Goal, Principle, FocusArea):
     p.register(model, p.Policy(add=p.coordinator(), change=p.coordinator(),
                                summary="The municipality's coordinators."))
 p.register(StrategyElement, p.Policy(add=p.coordinator("strategy__municipality"),
-                                     change=p.coordinator("strategy__municipality"),
+                                     change=p.coordinator("strategy__municipality"), scope="strategy__municipality",
                                      summary="The municipality's coordinators."))
