@@ -12,7 +12,7 @@ SEEDS := data/reference/dk-municipalities.yaml $(sort $(wildcard data/seed/*.yam
 VENDOR := udsyn/static/vendor
 
 .PHONY: help setup system venv assets messages idp demo test lint typecheck migrations-check \
-        test-sqlite test-postgres test-browser bench bench-import audit clean
+        test-sqlite test-postgres test-browser bench bench-import bench-form audit clean
 
 help:
 	@echo "make demo   - set up, load the three municipalities' seed data and serve on http://127.0.0.1:$(PORT),"
@@ -23,6 +23,8 @@ help:
 	@echo "make bench-import - import 5,000 rows through the web while 20 clients browse, on SQLite and PostgreSQL"
 	@echo "make audit  - check the installed Python and npm packages against known advisories (pip-audit and"
 	@echo "              npm audit when they answer, else the snapshot in data/advisories/); says which it used"
+	@echo "make bench-form - 200 sends of the public inquiry form in bursts from 20 clients behind the trusted"
+	@echo "              proxy, on SQLite and PostgreSQL; checks the hourly limit holds (about 2 minutes each)"
 
 setup: system venv assets messages
 
@@ -117,6 +119,16 @@ bench-import: setup $(VENV)/.bench
 	cd benchmarks && ../$(PY) import_under_load.py --write ../docs/benchmarks.md
 	@if $(PY) scripts/pg_answers.py "$(PG_URL)"; then \
 	  cd benchmarks && ../$(PY) import_under_load.py --database-url "$(BENCH_IMPORT_PG)" --write ../docs/benchmarks.md; \
+	else echo "No PostgreSQL at $(PG_URL): measured on SQLite only"; fi
+
+# Issue 17: the public inquiry form under bursts (200 sends, 20 clients through X-Forwarded-For from a trusted
+# proxy) on a fresh SQLite database and on the PostgreSQL database udsyn_bench_form (dropped and made anew).
+BENCH_FORM_PG := $(PG_URL:/test=/udsyn_bench_form)
+
+bench-form: setup $(VENV)/.bench
+	cd benchmarks && ../$(PY) public_form.py --write ../docs/benchmarks.md
+	@if $(PY) scripts/pg_answers.py "$(PG_URL)"; then \
+	  cd benchmarks && ../$(PY) public_form.py --database-url "$(BENCH_FORM_PG)" --write ../docs/benchmarks.md; \
 	else echo "No PostgreSQL at $(PG_URL): measured on SQLite only"; fi
 
 $(VENV)/.bench: $(VENV)/.installed

@@ -120,7 +120,8 @@ def proxied(tmp_path: Path, transactional_db: None) -> Iterator[dict[str, Any]]:
     assert checked.returncode == 0, checked.stderr
     env = {**os.environ, "UDSYN_PRODUCTION": "1", "SECRET_KEY": "a-test-only-secret-key-" + "x" * 40,
            "ALLOWED_HOSTS": "localhost", "UDSYN_BASE_URL": f"https://localhost:{tls_port}",
-           "DATABASE_URL": database_url(), "UDSYN_DATA_DIR": str(tmp_path / "data"), "DEBUG": "0"}
+           "DATABASE_URL": database_url(), "UDSYN_DATA_DIR": str(tmp_path / "data"), "DEBUG": "0",
+           "UDSYN_TRUSTED_PROXIES": "127.0.0.1"}  # as deploy/udsyn.env.example
     gunicorn = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "udsyn.wsgi:application", "--bind", f"127.0.0.1:{upstream}",
          "--workers", "1", "--no-control-socket"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -183,3 +184,23 @@ def test_the_proxy_refuses_a_body_larger_than_any_upload(proxied: dict[str, Any]
     request.endheaders()
     assert request.getresponse().status == 413  # before a byte of the body is read
     request.close()
+
+
+def test_through_the_proxy_a_client_cannot_choose_its_own_address(proxied: dict[str, Any],
+                                                                   copenhagen: Any, departments: Any) -> None:
+    """nginx replaces the X-Forwarded-For a client sends, so writing another address into it does not give a
+    sender a fresh hourly budget on the inquiry form."""
+    site = proxied["https"]
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = False
+    codes = []
+    for n in range(6):
+        form = session.get(f"{site}/en/inquiries/new/?municipality=0101", timeout=60)
+        codes.append(session.post(f"{site}/en/inquiries/new/", data={
+            "csrfmiddlewaretoken": csrf_token(form.text), "municipality": copenhagen.pk, "kind": "idea",
+            "organisation_kind": "citizen", "country": "NL", "contact_name": "Anna", "language": "en",
+            "contact_email": f"anna{n}@example.org", "message": "An idea", "website": ""},
+            headers={"Origin": site, "Referer": f"{site}/en/inquiries/new/", "X-Forwarded-For": f"203.0.113.{n}"},
+            timeout=60, allow_redirects=False).status_code)
+    assert codes == [302] * 5 + [429], codes

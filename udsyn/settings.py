@@ -211,6 +211,13 @@ FORMAT_MODULE_PATH = ["udsyn.formats"]
 # Requester details of finished inquiries are anonymised this many months after the inquiry's last step
 # (`udsyn anonymise`, daily; docs/privacy.md). 0: never.
 UDSYN_ANONYMISE_INQUIRIES_MONTHS = int(os.environ.get("UDSYN_ANONYMISE_INQUIRIES_MONTHS", "24"))
+# The public inquiry form (docs/inquiries.md, "Spam"): at most this many inquiries an hour from one sender (one
+# e-mail address, one client address), and this many replies an hour on one inquiry's status page.
+UDSYN_INQUIRIES_PER_HOUR = int(os.environ.get("UDSYN_INQUIRIES_PER_HOUR", "5"))
+UDSYN_INQUIRY_REPLIES_PER_HOUR = int(os.environ.get("UDSYN_INQUIRY_REPLIES_PER_HOUR", "5"))
+# The reverse proxies in front of Udsyn (addresses or CIDR networks, comma-separated; docs/operations.md). Only
+# from these is X-Forwarded-For believed (udsyn.core.requests.client_address); empty: from nobody.
+UDSYN_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("UDSYN_TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 # How far a table import running in the background has come: in files, so that every worker process
 # sees it (the import's own database transaction hides its writes until the end).

@@ -1,11 +1,17 @@
-"""Change requests: a user who may not change a shared record asks an administrator to, and the request is
-kept with the record (``ChangeRequest``). Actions: ask, answer."""
+"""Change requests (a user who may not change a shared record asks an administrator to, and the request is
+kept with the record: ``ChangeRequest``; actions ask and answer), and the real address of a request's client
+behind trusted reverse proxies (``client_address``)."""
 
+import functools
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -71,3 +77,56 @@ def do_answer_change(request: ChangeRequest, user: Any, state: str, answer: str 
                 obj=locked.record_name, state=locked.get_state_display(), answer=locked.answer)
             send_mail_later(_("Change request: {obj}").format(obj=locked.record_name), body, [asker.email])
     return locked
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.cache
+def _networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
+    try:
+        return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"UDSYN_TRUSTED_PROXIES: {error}") from error
+
+
+def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return any(ip.version == n.version and ip in n for n in networks)
+
+
+def _address(text: str) -> str | None:
+    """The address an X-Forwarded-For entry names, or None when it names none."""
+    text = text.strip()
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address of the client that sent the request.
+
+    ``REMOTE_ADDR`` is the peer that connected. Only when that peer is a trusted proxy
+    (``UDSYN_TRUSTED_PROXIES``: addresses or networks) is its ``X-Forwarded-For`` believed, and then read from
+    the right: each trusted proxy appends the address it was connected from, so the rightmost address that is
+    not a trusted proxy is the client. Whatever stands left of it the client wrote itself, and is ignored. An
+    entry that names no address ends the walk at the last proxy before it."""
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    networks = _networks(tuple(settings.UDSYN_TRUSTED_PROXIES))
+    if not networks or not _trusted(remote, networks):
+        return remote
+    client = remote
+    for entry in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _address(entry)
+        if address is None:
+            break
+        client = address
+        if not _trusted(address, networks):
+            break
+    return client

@@ -27,7 +27,9 @@ def _calendar(name: str, prodid: str = PRODID) -> icalendar.Calendar:
     return calendar
 
 
-def event(inquiry: Inquiry, link: str) -> icalendar.Event:
+def event(inquiry: Inquiry, link: str, requester: bool = False) -> icalendar.Event:
+    """The visit as an event: for staff named by its requester's organisation; for the requester by the
+    municipality, so that nothing the requester typed comes back to them in a mail."""
     assert inquiry.visit_start is not None
     item = icalendar.Event()
     item.add("uid", f"inquiry-{inquiry.pk}@udsyn")
@@ -35,7 +37,10 @@ def event(inquiry: Inquiry, link: str) -> icalendar.Event:
     item.add("sequence", inquiry.calendar_sequence)
     item.add("dtstart", inquiry.visit_start)
     item.add("dtend", inquiry.visit_end or inquiry.visit_start)
-    item.add("summary", _("Visit: {sender}").format(sender=inquiry.organisation or _("citizen's inquiry")))
+    if requester:
+        item.add("summary", _("Visit to {municipality}").format(municipality=inquiry.municipality.official_name))
+    else:
+        item.add("summary", _("Visit: {sender}").format(sender=inquiry.organisation or _("citizen's inquiry")))
     if inquiry.place:
         item.add("location", inquiry.place)
     lines = []
@@ -52,10 +57,10 @@ def event(inquiry: Inquiry, link: str) -> icalendar.Event:
     return item
 
 
-def visit_calendar(inquiry: Inquiry, link: str, language: str) -> bytes:
+def visit_calendar(inquiry: Inquiry, link: str, language: str, requester: bool = False) -> bytes:
     with translation.override(language):
         calendar = _calendar(_("Visit {reference}").format(reference=inquiry.reference))
-        calendar.add_component(event(inquiry, link))
+        calendar.add_component(event(inquiry, link, requester))
         return bytes(calendar.to_ical())
 
 

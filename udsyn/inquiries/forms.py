@@ -6,6 +6,8 @@ from typing import Any
 import pycountry
 from babel import Locale
 from django import forms
+from django.core.validators import MaxLengthValidator
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -17,6 +19,7 @@ from udsyn.core.text import fold
 from udsyn.engagements.models import Engagement
 from udsyn.inquiries import workflow
 from udsyn.inquiries.models import (
+    MESSAGE_LENGTH,
     DeclineReason,
     DepartmentInquirySettings,
     FollowUp,
@@ -34,10 +37,52 @@ def all_countries() -> list[tuple[str, str]]:
     return sorted(names, key=lambda pair: fold(pair[1]))
 
 
-class PublicInquiryForm(forms.ModelForm):
+# The most any other value of the public form may be when it is shown again: its choices, numbers and dates
+# are far shorter (a refused post is shown back no longer than the form's fields take).
+ECHO_LENGTH = 100
+
+
+class Bounded:
+    """A form anyone may post: every field has a maximum length, and a refused post is shown again cut to the
+    lengths the fields take (never echoed whole), with error messages that do not repeat the value."""
+
+    fields: dict[str, forms.Field]
+    data: Any
+    is_bound: bool
+    _errors: Any
+
+    def bound_lengths(self) -> None:
+        for field in self.fields.values():
+            if isinstance(field, forms.ChoiceField):
+                field.error_messages["invalid_choice"] = _(
+                    "Select a valid choice. That choice is not one of the available choices.")
+            if isinstance(field, forms.CharField) and field.max_length is None:
+                field.max_length = ECHO_LENGTH
+                field.validators.append(MaxLengthValidator(ECHO_LENGTH))
+                field.widget.attrs["maxlength"] = str(ECHO_LENGTH)
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        if self.is_bound and self._errors:
+            self.data = self._shown_again(self.data)
+
+    def _shown_again(self, data: Any) -> QueryDict:
+        """The post as the form shows it again: its own fields only, each cut to the length the field takes."""
+        shown = QueryDict(mutable=True)
+        for name, field in self.fields.items():
+            key = self.add_prefix(name)  # type: ignore[attr-defined]
+            if key not in data:
+                continue
+            limit = getattr(field, "max_length", None) or ECHO_LENGTH
+            values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
+            shown.setlist(key, [str(v)[:limit] for v in values[:ECHO_LENGTH]])
+        return shown
+
+
+class PublicInquiryForm(Bounded, forms.ModelForm):
     """No login. ``website`` is a honeypot: hidden from people, filled in by robots."""
 
-    website = forms.CharField(required=False, label=_("Leave this field empty"))
+    website = forms.CharField(required=False, label=_("Leave this field empty"), max_length=200)
 
     class Meta:
         model = Inquiry
@@ -64,6 +109,8 @@ class PublicInquiryForm(forms.ModelForm):
         for name, value in autocomplete.items():
             self.fields[name].widget.attrs["autocomplete"] = value
         self.fields["website"].widget.attrs["tabindex"] = "-1"
+        self.fields["message"].help_text = _("At most {n} characters.").format(n=MESSAGE_LENGTH)
+        self.bound_lengths()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -301,17 +348,27 @@ ACTIONS: dict[str, type[StaffForm]] = {
 }
 
 
-class ReplyForm(StyledForm):
-    text = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 5}))
+class ReplyForm(Bounded, StyledForm):
+    text = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 5}),
+                           max_length=MESSAGE_LENGTH)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bound_lengths()
 
 
-class FeedbackForm(StyledForm):
+class FeedbackForm(Bounded, StyledForm):
     score = forms.TypedChoiceField(
         label=_("How satisfied are you with the visit and our handling of your inquiry?"), coerce=int,
         widget=forms.RadioSelect,
         choices=[(5, _("5 – very satisfied")), (4, _("4 – satisfied")), (3, _("3 – neither")),
                  (2, _("2 – dissatisfied")), (1, _("1 – very dissatisfied"))])
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                              max_length=MESSAGE_LENGTH)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bound_lengths()
 
 
 class SettingsForm(StyledModelForm):

@@ -45,7 +45,8 @@ def send(name: str, inquiry: Inquiry, recipients: Iterable[str], language: str, 
         attachments = []
         if name == "planned" and inquiry.visit_start:
             attachments.append((f"visit-{inquiry.reference}.ics",
-                                visit_calendar(inquiry, status_link(inquiry), language).decode(), "text/calendar"))
+                                visit_calendar(inquiry, status_link(inquiry), language,
+                                               requester=True).decode(), "text/calendar"))
     send_mail_later(subject, body, to, settings.DEFAULT_FROM_EMAIL, attachments)
     return True
 

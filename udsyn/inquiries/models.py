@@ -27,6 +27,28 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+# The longest message the public form and the status page take (characters); docs/inquiries.md.
+MESSAGE_LENGTH = 5000
+
+
+class SenderLock(models.Model):
+    """One row per sender of the public form: a keyed hash of an e-mail address or of a client address.
+
+    Saving an inquiry locks its sender's rows first (``workflow.receive_public``), so that inquiries sent at
+    the same moment by one sender are counted one after another and the hourly limit holds across processes.
+    Rows not used for a day are deleted daily."""
+
+    key = models.CharField(max_length=80, unique=True)
+    used_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("sender lock")
+        verbose_name_plural = _("sender locks")
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class OrganisationKind(models.TextChoices):
     PUBLIC_AUTHORITY = "public_authority", _("public authority (national, regional or local)")
     UNIVERSITY = "university", _("university or research institution")
@@ -188,12 +210,15 @@ class Inquiry(models.Model):
                               help_text=_("E.g. climate adaptation, cycling, elderly care."))
     language = models.CharField(_("language of the visit or meeting"), max_length=8, choices=Language.choices,
                                 default=Language.ENGLISH)
-    message = models.TextField(_("your message"))
+    message = models.TextField(_("your message"), max_length=MESSAGE_LENGTH)
     locale = models.CharField(_("language of correspondence"), max_length=8, default="da", editable=False)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     client_key = models.CharField(max_length=64, blank=True, editable=False, db_index=True,
                                   help_text="A keyed hash of the sender's IP address, for the rate limit.")
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    receipt_sent = models.BooleanField(
+        _("receipt e-mailed"), default=False, editable=False,
+        help_text=_("Whether the receipt with the status link was e-mailed. One receipt an hour goes to an address."))
 
     lead_department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="led_inquiries",

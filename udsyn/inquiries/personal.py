@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from udsyn.core import personal, schedule
 from udsyn.core.policy import allows
-from udsyn.inquiries.models import Inquiry, InquiryEvent, new_token
+from udsyn.inquiries.models import Inquiry, InquiryEvent, SenderLock, new_token
 
 REQUESTER_FIELDS = ["municipality", "received_at", "state", "organisation", "country", "contact_name",
                     "contact_email", "topics", "message", "feedback_score", "feedback_comment"]
@@ -118,3 +118,14 @@ def _erase(subject: personal.Subject, user: Any, replacement: str) -> int:
 personal.register(personal.Holder("inquiries", _find, _erase, order=50))
 # Daily, on the workers (udsyn/core/schedule.py): the requester details of long-finished inquiries.
 schedule.register("inquiries.anonymise", timedelta(days=1), anonymise_closed_inquiries)
+
+
+def prune_sender_locks(now: datetime.datetime | None = None) -> int:
+    """Delete the public form's rows of senders (keyed hashes of e-mail and client addresses, kept for the
+    hourly limit; ``SenderLock``) not heard from for a day."""
+    cutoff = (now or timezone.now()) - timedelta(days=1)
+    deleted, _by_model = SenderLock.objects.filter(used_at__lt=cutoff).delete()
+    return deleted
+
+
+schedule.register("inquiries.prune_sender_locks", timedelta(days=1), prune_sender_locks)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from udsyn.core.actions import do_save, do_save_form
 from udsyn.core.formatting import language
 from udsyn.core.forms import style
+from udsyn.core.requests import client_address
 from udsyn.inquiries import calendar, forms, rules, stats, workflow
 from udsyn.inquiries.models import DepartmentInquirySettings, FollowUp, Inquiry
 from udsyn.organisation.models import Department, Municipality
@@ -37,10 +38,6 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 @never_cache
 def new(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"language": language()}
@@ -53,17 +50,15 @@ def new(request: HttpRequest) -> HttpResponse:
         if form.is_robot:
             # Robots get the same answer as people, and nothing is saved or sent.
             return render(request, "inquiries/received.html", {"inquiry": None})
-        key = workflow.client_key(_client_address(request))
         if form.is_valid():
-            if workflow.too_many(form.cleaned_data["contact_email"], key):
-                form.add_error(None, _("We have received several inquiries from you within the last hour. "
-                                       "Please wait an hour and send it again; what you wrote is kept below."))
+            inquiry = form.save(commit=False)
+            inquiry.locale = language()
+            try:
+                workflow.receive_public(inquiry, client_address(request))
+            except workflow.TooMany as refused:
+                form.add_error(None, str(refused))
                 status = 429
             else:
-                inquiry = form.save(commit=False)
-                inquiry.locale = language()
-                inquiry.client_key = key
-                workflow.receive(inquiry)
                 return HttpResponseRedirect(reverse("inquiries:received", args=[inquiry.token]))
         else:
             status = 400
@@ -89,9 +84,14 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
             if "reply-text" in request.POST:
                 reply = forms.ReplyForm(request.POST, prefix="reply")
                 if reply.is_valid():
-                    workflow.reply(inquiry, reply.cleaned_data["text"])
-                    messages.success(request, _("Your message is sent."))
-                    return HttpResponseRedirect(inquiry.get_status_url())
+                    try:
+                        workflow.reply(inquiry, reply.cleaned_data["text"])
+                    except workflow.TooMany as refused:
+                        reply.add_error(None, str(refused))
+                        code = 429
+                    else:
+                        messages.success(request, _("Your message is sent."))
+                        return HttpResponseRedirect(inquiry.get_status_url())
             else:
                 feedback = forms.FeedbackForm(request.POST, prefix="feedback")
                 if feedback.is_valid():
@@ -102,7 +102,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         except workflow.TransitionError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(inquiry.get_status_url())
-        code = 400
+        code = code if code != 200 else 400
     events = [e for e in inquiry.events.all() if e.public]
     return _private(render(request, "inquiries/status.html", {
         "inquiry": inquiry, "events": events, "reply_form": reply,
@@ -113,7 +113,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
 def status_calendar(request: HttpRequest, token: str) -> HttpResponse:
     inquiry = get_object_or_404(Inquiry, token=token, visit_start__isnull=False)
     body = calendar.visit_calendar(inquiry, request.build_absolute_uri(inquiry.get_status_url()),
-                                   language())
+                                   language(), requester=True)
     return _private(_ics(body, f"visit-{inquiry.reference}.ics"))
 
 

@@ -23,12 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from udsyn.inquiries import mail, rules
-from udsyn.inquiries.models import DepartmentInquirySettings, Inquiry, InquiryEvent, ProgrammeItem
+from udsyn.inquiries.models import DepartmentInquirySettings, Inquiry, InquiryEvent, ProgrammeItem, SenderLock
 from udsyn.organisation.models import Department
 
 State = Inquiry.State
-RATE_LIMIT = 5  # inquiries per sender (e-mail address or IP address) ...
-RATE_WINDOW = datetime.timedelta(hours=1)  # ... within this window
+# At most settings.UDSYN_INQUIRIES_PER_HOUR inquiries per sender (e-mail address or client address), and
+# settings.UDSYN_INQUIRY_REPLIES_PER_HOUR replies per inquiry, and one receipt per e-mail address, in this window.
+RATE_WINDOW = datetime.timedelta(hours=1)
 
 
 class TransitionError(ValueError):
@@ -37,6 +38,10 @@ class TransitionError(ValueError):
 
 class CapacityReached(TransitionError):
     pass
+
+
+class TooMany(TransitionError):
+    """The sender has sent as many inquiries as the hour allows, or the requester as many replies."""
 
 
 @dataclass
@@ -52,11 +57,43 @@ def client_key(address: str) -> str:
 
 
 def too_many(email: str, key: str, now: datetime.datetime | None = None) -> bool:
+    """Whether the sender (by e-mail address, and by the keyed hash of the client address) has sent as many
+    inquiries in the last hour as the limit allows. Counted under the sender's locks in ``receive_public``."""
     since = (now or timezone.now()) - RATE_WINDOW
     recent = Inquiry.objects.filter(received_at__gte=since)
-    by_email = recent.filter(contact_email__iexact=email).count()
-    by_address = recent.filter(client_key=key).count() if key else 0
-    return max(by_email, by_address) >= RATE_LIMIT
+    limit = settings.UDSYN_INQUIRIES_PER_HOUR
+    if recent.filter(contact_email__iexact=email.strip()).count() >= limit:
+        return True
+    return bool(key) and recent.filter(client_key=key).count() >= limit
+
+
+def _lock_senders(keys: Iterable[str], now: datetime.datetime) -> None:
+    """Lock the senders' rows until the transaction ends: made if new, then written one by one in one order
+    (an UPDATE locks the row on PostgreSQL and takes the database's write lock on SQLite), so that two sends
+    sharing an address or e-mail are counted one after the other, and two sharing both cannot wait on
+    each other."""
+    ordered = sorted(set(keys))
+    SenderLock.objects.bulk_create([SenderLock(key=k, used_at=now) for k in ordered], ignore_conflicts=True)
+    for key in ordered:
+        SenderLock.objects.filter(key=key).update(used_at=now)
+
+
+@transaction.atomic
+def receive_public(inquiry: Inquiry, address: str) -> Inquiry:
+    """An inquiry sent on the public form from ``address`` (the client's address, see
+    ``udsyn.core.requests.client_address``): counted against the sender's hourly limit and received, or
+    refused with ``TooMany``. Counting and saving happen under the sender's locks, so inquiries sent at the
+    same moment, by any number of processes, save no more than the limit."""
+    now = timezone.now()
+    key = client_key(address) if address else ""
+    email = inquiry.contact_email.strip().lower()
+    _lock_senders([f"email:{client_key(email)}", *([f"address:{key}"] if key else [])], now)
+    if too_many(email, key, now):
+        raise TooMany(_("We have received several inquiries from you within the last hour. Please wait an hour "
+                        "and send it again; what you wrote is kept below."))
+    inquiry.client_key = key
+    inquiry.received_at = now
+    return receive(inquiry)
 
 
 def _lock(inquiry: Inquiry) -> None:
@@ -106,11 +143,17 @@ def _answered(inquiry: Inquiry) -> None:
 
 @transaction.atomic
 def receive(inquiry: Inquiry) -> Inquiry:
-    """A new inquiry from the public form: saved, confirmed to the requester, announced to the secretariat."""
+    """A new inquiry: saved, announced to the secretariat, and confirmed to the requester by a receipt (fixed
+    text and the status link) unless their address had one within the last hour: whoever typed another's
+    address gets them one mail an hour at most. The form's thank-you page shows the status link anyway."""
     inquiry.state = State.RECEIVED
+    since = inquiry.received_at - RATE_WINDOW
+    inquiry.receipt_sent = not Inquiry.objects.filter(
+        contact_email__iexact=inquiry.contact_email.strip(), receipt_sent=True, received_at__gte=since).exists()
     _save(inquiry, None)
     _event(inquiry, InquiryEvent.Kind.STATE, state=State.RECEIVED)
-    mail.to_requester("received", inquiry)
+    if inquiry.receipt_sent:
+        mail.to_requester("received", inquiry)
     mail.to_staff("new", inquiry, mail.secretariat(inquiry))
     return inquiry
 
@@ -283,11 +326,19 @@ def note(inquiry: Inquiry, by: Any, text: str) -> None:
 
 @transaction.atomic
 def reply(inquiry: Inquiry, text: str) -> None:
-    """A message from the requester, written on the status page."""
+    """A message from the requester, written on the status page: at most
+    ``settings.UDSYN_INQUIRY_REPLIES_PER_HOUR`` an hour per inquiry, counted under the inquiry's lock."""
+    _lock(inquiry)
     if inquiry.state == State.CLOSED:
         raise TransitionError(_("The inquiry is closed."))
     if not text.strip():
         raise TransitionError(_("Write a message."))
+    limit = settings.UDSYN_INQUIRY_REPLIES_PER_HOUR
+    recent = inquiry.events.filter(kind=InquiryEvent.Kind.MESSAGE_IN, at__gte=timezone.now() - RATE_WINDOW)
+    if recent.count() >= limit:
+        raise TooMany(_("You have sent {limit} messages about this inquiry within the last hour, which have "
+                        "reached us. Please wait an hour and send this one again; it is kept below.").format(
+                            limit=limit))
     _event(inquiry, InquiryEvent.Kind.MESSAGE_IN, text=text.strip())
     mail.to_staff("reply", inquiry, mail.handlers(inquiry), message=text.strip())
 
