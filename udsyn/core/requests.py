@@ -71,3 +71,9 @@ def do_answer_change(request: ChangeRequest, user: Any, state: str, answer: str 
                 obj=locked.record_name, state=locked.get_state_display(), answer=locked.answer)
             send_mail_later(_("Change request: {obj}").format(obj=locked.record_name), body, [asker.email])
     return locked
+
+
+def client_address(request: Any) -> str:
+    """The address of the client that sent ``request``: what sign-in lockouts (django-axes) and rate limits
+    count by. For now the connection's own address (``REMOTE_ADDR``); trusted proxies are handled here."""
+    return str(request.META.get("REMOTE_ADDR", ""))
