@@ -107,6 +107,16 @@ def test_the_lockout_ends_after_the_cooloff(coordinator: User) -> None:
     assert _web().post("/login/", {"username": "koordinator", "password": PASSWORD}).status_code == 302
 
 
+def test_failures_past_the_lockout_period_are_forgotten_daily(coordinator: User) -> None:
+    from udsyn.core import schedule
+
+    _fail(_web("192.0.2.50"), "/login/", "koordinator", 2)
+    _fail(_web("192.0.2.51"), "/login/", "koordinator", 2)
+    AccessAttempt.objects.filter(ip_address="192.0.2.50").update(attempt_time=timezone.now() - timedelta(hours=1))
+    assert schedule.registry["organisation.forget_login_failures"].function() == 1
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["192.0.2.51"]
+
+
 def test_an_administrator_sees_the_lockout_in_the_admin_and_lifts_it(coordinator: User) -> None:
     _fail(_web("192.0.2.30"), "/login/", "koordinator")
     superuser = User.objects.create_superuser("root", "root@example.org", "a long root passphrase")

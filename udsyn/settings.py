@@ -196,7 +196,8 @@ AXES_LOCKOUT_PARAMETERS = [
 AXES_CLIENT_IP_CALLABLE = "udsyn.core.requests.client_address"  # the real client, behind trusted proxies
 AXES_WHITELIST_CALLABLE = "udsyn.organisation.auth.not_a_password"  # single sign-on is not counted
 AXES_LOCKOUT_CALLABLE = "udsyn.organisation.views.locked_out"  # the login page (or JSON) saying so
-AXES_DISABLE_ACCESS_LOG = True  # no write per successful sign-in; users keep their last sign-in
+AXES_HANDLER = "udsyn.organisation.auth.LockoutHandler"  # signing in and out write nothing
+AXES_DISABLE_ACCESS_LOG = True  # no access log: users keep their last sign-in
 AXES_RESET_ON_SUCCESS = False  # a success does not wipe an address's failures (another account's spraying)
 # API tokens (made on the user's page or by POST /api/token/) expire after this many days.
 UDSYN_TOKEN_DAYS = int(os.environ.get("UDSYN_TOKEN_DAYS", "90"))

@@ -4,9 +4,11 @@ by django-axes (settings ``AXES_*``); this module tells it what not to count and
 
 import logging
 import threading
+from datetime import timedelta
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -14,6 +16,7 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from udsyn.core import schedule
 from udsyn.organisation.models import Role
 
 log = logging.getLogger(__name__)
@@ -76,6 +79,34 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """django-axes' records of failed passwords in the database (``AXES_HANDLER``), except that signing in and
+    out write nothing: on SQLite a sign-in must never wait for an import holding the write lock (issue 16).
+    Failures past the lockout period are removed at the next failure instead, and daily."""
+
+    def user_logged_in(self, sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+        return None
+
+    def user_logged_out(self, sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+        return None
+
+
+def forget_old_failures() -> int:
+    """The daily clean-up: failed sign-ins whose lockout period has passed are deleted (none while lockouts
+    last until lifted). Returns how many."""
+    from axes.models import AccessAttempt
+
+    minutes = cooloff_minutes()
+    if minutes is None:
+        return 0
+    deleted, _rows = AccessAttempt.objects.filter(
+        attempt_time__lt=timezone.now() - timedelta(minutes=minutes)).delete()
+    return deleted
+
+
+schedule.register("organisation.forget_login_failures", timedelta(days=1), forget_old_failures)
 
 
 def not_a_password(request: Any, credentials: Any) -> bool:
