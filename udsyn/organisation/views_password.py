@@ -10,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from udsyn.core.forms import style
 from udsyn.core.tasks import send_mail_later
@@ -27,6 +28,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["email"].label = gettext_lazy("E-mail")
         style(self)
 
     def send_mail(self, subject_template_name: str, email_template_name: str, context: dict[str, Any],
