@@ -89,11 +89,14 @@ def _test_hosts(settings: Any) -> None:
     # (one per xdist worker, one per run) starts again at 1.
     settings.CACHES = {**settings.CACHES, "pictures": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pictures"},
-        "progress": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "progress"}}
+        "progress": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "progress"},
+        # The API's request counts (its throttles) start afresh in each test.
+        "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}}
     from django.core.cache import caches
 
     caches["pictures"].clear()
     caches["progress"].clear()
+    caches["throttle"].clear()
 
 
 @pytest.fixture

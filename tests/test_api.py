@@ -210,15 +210,18 @@ def test_schema_is_the_same_for_every_caller_and_documents_errors(registry: Enga
     # Writes take the full record (not what anonymous callers read).
     body = paths["/api/engagements/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/Engagement"}
-    assert set(paths["/api/engagements/"]["get"]["responses"]) == {"200", "400", "401", "404"}
-    assert set(paths["/api/engagements/"]["post"]["responses"]) == {"201", "400", "401", "403", "415"}
+    # Every operation may be throttled (429).
+    assert set(paths["/api/engagements/"]["get"]["responses"]) == {"200", "400", "401", "404", "429"}
+    assert set(paths["/api/engagements/"]["post"]["responses"]) == {"201", "400", "401", "403", "415", "429"}
     assert set(paths["/api/themes/{id}/"]["delete"]["responses"]) == {"204", "401", "403", "404", "409", "412",
-                                                                     "428"}
+                                                                     "428", "429"}
     # Changes say which version they are based on; reading a record gives its version as ETag.
     patch = paths["/api/themes/{id}/"]["patch"]
     assert {"412", "428"} <= set(patch["responses"]) and "If-Match" in {p["name"] for p in patch["parameters"]}
     assert "ETag" in paths["/api/themes/{id}/"]["get"]["responses"]["200"]["headers"]
-    assert set(paths["/api/token/"]["post"]["responses"]) == {"200", "400", "401", "403", "415"}
+    assert set(paths["/api/token/"]["post"]["responses"]) == {"200", "400", "401", "403", "415", "429"}
+    assert set(paths["/api/token/"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+               ["$ref"].rsplit("/", 1)[1:]) == {"Token"}
 
 
 def test_fields_marked_internal_are_null_for_anonymous_callers_as_documented(registry: Engagement) -> None:

@@ -22,7 +22,6 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -33,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
 from udsyn.api.urls import router
 from udsyn.engagements.models import City, Engagement, ExternalOrganisation, Funding, Theme
 from udsyn.organisation.models import Committee, Department, Person, StatedFigure, Unit
+from udsyn.organisation.tokens import do_make_token
 from udsyn.strategy.models import FocusArea, Goal, Principle, Strategy
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,7 @@ def ids(eurocities: Engagement, beijing: Engagement, atelier: Funding, person: P
 
 @pytest.fixture
 def callers(coordinator: User) -> dict[str, dict[str, str]]:
-    return {"anonymous": {}, "coordinator": {"Authorization": f"Token {Token.objects.create(user=coordinator).key}"}}
+    return {"anonymous": {}, "coordinator": {"Authorization": f"Token {do_make_token(coordinator, coordinator)[1]}"}}
 
 
 def _version(route: str, pk: int) -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt
 from django.apps import apps
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import Group, Permission, User
@@ -23,7 +24,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from tests.seeds import ROOT
 from udsyn.core import backup
@@ -36,6 +36,7 @@ from udsyn.inquiries import workflow
 from udsyn.inquiries.models import FollowUp, Inquiry, InquiryEngagement
 from udsyn.interop.models import TableUpload
 from udsyn.organisation.models import Department, Municipality, Person, Role
+from udsyn.organisation.tokens import do_make_token, do_revoke_token
 from udsyn.reports.models import ReportJob
 from udsyn.steering.models import Alignment, Indicator, Observation, Review, ReviewSchedule, ReviewScore
 from udsyn.strategy.models import Goal, Principle
@@ -52,7 +53,8 @@ POSTGRES = os.environ.get("UDSYN_TEST_POSTGRES") or (
 # Record types the test data must fill, so that a backup that forgot one of them would be caught.
 MUST_HAVE_ROWS = [
     "auth.user", "auth.group", "auth.group_permissions", "auth.user_groups", "auth.user_user_permissions",
-    "authtoken.token", "admin.logentry", "organisation.role", "organisation.historicalrole",
+    "organisation.apitoken", "organisation.historicalapitoken", "axes.accessattempt", "admin.logentry",
+    "organisation.role", "organisation.historicalrole",
     "organisation.person", "organisation.historicalperson", "inquiries.inquiry", "inquiries.historicalinquiry",
     "inquiries.inquiryevent", "inquiries.inquiry_contributing_departments", "inquiries.programmeitem",
     "inquiries.followup", "inquiries.inquiryengagement", "inquiries.departmentinquirysettings",
@@ -82,7 +84,10 @@ def _populate() -> dict[str, Any]:
     group.permissions.add(Permission.objects.get(codename="view_engagement"))
     editor.groups.add(group)
     editor.user_permissions.add(Permission.objects.get(codename="change_person"))
-    Token.objects.create(user=coordinator)
+    do_revoke_token(do_make_token(coordinator, coordinator)[0], coordinator)
+    do_make_token(coordinator, coordinator, name="kept")
+    AccessAttempt.objects.create(username="koordinator", ip_address="192.0.2.1", user_agent="test", get_data="",
+                                 post_data="", http_accept="*/*", path_info="/login/", failures_since_start=3)
     LogEntry.objects.create(user=admin, content_type=ContentType.objects.get_for_model(Person), object_id="1",
                             object_repr="Someone", action_flag=ADDITION, change_message="[]")
 

@@ -15,7 +15,6 @@ from django.db import connections, transaction
 from django.http import QueryDict
 from django.test import Client
 from django.utils import timezone, translation
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.mail import Inbox
@@ -23,6 +22,7 @@ from udsyn.engagements.models import City, Engagement, Theme
 from udsyn.inquiries import workflow
 from udsyn.inquiries.models import DeclineReason, Inquiry
 from udsyn.organisation.models import Department, Municipality, Role
+from udsyn.organisation.tokens import do_make_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REQUESTER = "anna@rotterdam.nl"
@@ -181,7 +181,7 @@ def test_the_conflict_shows_both_values_and_takes_changes_the_user_did_not_make(
 
 def _api(user: User) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {do_make_token(user, user)[1]}")
     return client
 
 

@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "udsyn.inquiries",
     "udsyn.generate",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout answer (udsyn.organisation.auth).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "udsyn.urls"
@@ -127,17 +129,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
                     / f"udsyn-test-{os.getpid()}-{_worker}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Checked wherever a person chooses a password: accepting an invitation, resetting a password, `udsyn users add
+# --password-env`. UDSYN_PASSWORD_MIN_LENGTH (12) is the shortest accepted.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": int(os.environ.get("UDSYN_PASSWORD_MIN_LENGTH", "12"))}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every password sign-in (web, /api/token/, admin) of a locked-out user or address.
+    "udsyn.organisation.auth.LockoutBackend",
     "udsyn.organisation.auth.RoleBackend",
     # Idle unless UDSYN_OIDC / UDSYN_SAML below are set.
     "udsyn.organisation.sso.OIDCBackend",
     "udsyn.organisation.sso.SAMLBackend",
 ]
 LOGIN_URL = "login"
+# A password-reset link works for this many hours (once: it dies when the password changes).
+PASSWORD_RESET_TIMEOUT = int(float(os.environ.get("UDSYN_PASSWORD_RESET_HOURS", "2")) * 3600)
+# Sign-in sessions end after UDSYN_SESSION_HOURS (8) and, unless UDSYN_SESSION_BROWSER_CLOSE=0, when the
+# browser closes.
+SESSION_COOKIE_AGE = int(float(os.environ.get("UDSYN_SESSION_HOURS", "8")) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = os.environ.get("UDSYN_SESSION_BROWSER_CLOSE", "1") != "0"
 LOGIN_REDIRECT_URL = "organisation:home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -167,9 +182,29 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
+# Password sign-ins are throttled by django-axes (docs/users.md, "Lockout"): UDSYN_LOGIN_FAILURE_LIMIT (10)
+# failed attempts for one user name, or from one address, lock it out for UDSYN_LOGIN_COOLOFF_MINUTES (30;
+# 0: until an administrator lifts it). UDSYN_LOGIN_LOCKOUT_BY chooses what is counted: comma-separated
+# "username", "ip_address", or both joined by "+" (counted per user at one address).
+AXES_FAILURE_LIMIT = int(os.environ.get("UDSYN_LOGIN_FAILURE_LIMIT", "10"))
+_cooloff = float(os.environ.get("UDSYN_LOGIN_COOLOFF_MINUTES", "30"))
+AXES_COOLOFF_TIME = (_cooloff / 60) if _cooloff > 0 else None  # hours, as django-axes takes them
+AXES_LOCKOUT_PARAMETERS = [
+    part.split("+") if "+" in part else part
+    for part in (p.strip() for p in os.environ.get("UDSYN_LOGIN_LOCKOUT_BY", "username,ip_address").split(","))
+    if part]
+AXES_CLIENT_IP_CALLABLE = "udsyn.core.requests.client_address"  # the real client, behind trusted proxies
+AXES_WHITELIST_CALLABLE = "udsyn.organisation.auth.not_a_password"  # single sign-on is not counted
+AXES_LOCKOUT_CALLABLE = "udsyn.organisation.views.locked_out"  # the login page (or JSON) saying so
+AXES_HANDLER = "udsyn.organisation.auth.LockoutHandler"  # signing in and out write nothing
+AXES_DISABLE_ACCESS_LOG = True  # no access log: users keep their last sign-in
+AXES_RESET_ON_SUCCESS = False  # a success does not wipe an address's failures (another account's spraying)
+# API tokens (made on the user's page or by POST /api/token/) expire after this many days.
+UDSYN_TOKEN_DAYS = int(os.environ.get("UDSYN_TOKEN_DAYS", "90"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "udsyn.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["udsyn.api.permissions.RegistryPermission"],
@@ -182,6 +217,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "udsyn.api.permissions.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Requests per caller (address when anonymous, user when signed in) and, for POST /api/token/, per address.
+    "DEFAULT_THROTTLE_CLASSES": ["udsyn.api.throttles.AnonThrottle", "udsyn.api.throttles.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("UDSYN_API_ANON_RATE", "120/minute"),
+        "user": os.environ.get("UDSYN_API_USER_RATE", "1200/minute"),
+        "token": os.environ.get("UDSYN_API_TOKEN_RATE", "30/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Udsyn API",
@@ -229,6 +271,9 @@ CACHES = {
     "pictures": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                  "LOCATION": str(DATA_DIR / "pictures"), "TIMEOUT": 30 * 24 * 3600,
                  "OPTIONS": {"MAX_ENTRIES": 5000}},
+    # The API's request counts (udsyn.api.throttles), shared by the processes of one machine.
+    "throttle": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                 "LOCATION": str(DATA_DIR / "throttle"), "OPTIONS": {"MAX_ENTRIES": 100_000}},
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # On SQLite, sign-in sessions are kept in files beside the database rather than in it, so that signing in

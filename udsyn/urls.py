@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
 from udsyn.interop.views import export_view
+from udsyn.organisation import views_password
 from udsyn.organisation.sso import refused_view
 from udsyn.organisation.views import LoginView
 
@@ -28,6 +29,11 @@ urlpatterns += i18n_patterns(
     path("inquiries/", include("udsyn.inquiries.urls")),
     path("login/", LoginView.as_view(), name="login"),
     path("login/refused/", refused_view, name="sso_refused"),
+    path("login/reset/", views_password.PasswordResetView.as_view(), name="password_reset"),
+    path("login/reset/sent/", views_password.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("login/reset/<uidb64>/<token>/", views_password.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("login/reset/done/", views_password.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -85,6 +85,8 @@ class RegistrySchema(AutoSchema):
                                                      "based on; nothing is changed.")
             errors["428"] = (ErrorSerializer, "The request does not say which version of the record it is based "
                                               "on (If-Match header, or `version` in the body).")
+        errors["429"] = (ErrorSerializer, "Too many requests from this caller (or, for the token, too many "
+                                          "failed passwords: locked out); Retry-After says when to try again.")
         for code, (schema, description) in errors.items():
             responses.setdefault(code, self._get_response_for_code(
                 OpenApiResponse(response=schema, description=description), code, direction=direction))

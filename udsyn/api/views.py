@@ -6,10 +6,10 @@ from django.db import transaction
 from django.db.models import Model, ProtectedError, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework import serializers, status, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.settings import api_settings
@@ -17,12 +17,14 @@ from rest_framework.views import APIView
 
 from udsyn.api import serializers as s
 from udsyn.api.schema import RegistrySchema
+from udsyn.api.throttles import TokenThrottle
 from udsyn.core import usage
 from udsyn.core.actions import do_save
 from udsyn.core.models import StaleVersion
 from udsyn.core.usage import NotAllowed
 from udsyn.engagements.filtersets import EngagementFilterSet, FundingFilterSet
 from udsyn.engagements.models import City, Engagement, ExternalOrganisation, Funding, FundingProgramme, Theme
+from udsyn.organisation import auth, tokens
 from udsyn.organisation.models import Committee, Department, Municipality, Person, StatedFigure, Unit
 from udsyn.strategy.models import FocusArea, Goal, Principle, Strategy
 
@@ -387,12 +389,36 @@ class FocusAreaViewSet(RegistryViewSet):
     filterset_fields = ["municipality", "strategy"]
 
 
-class TokenView(ObtainAuthToken):
-    """A token for a user name and password; send it as ``Authorization: Token <token>``."""
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as ``Authorization: Token <token>``; shown only now.")
+    expires = serializers.DateTimeField(help_text="When the token stops working.")
+
+
+class TokenView(APIView):
+    """A new token for a user name and password; send it as ``Authorization: Token <token>``. Each call
+    makes a new token, listed on the user's page, which expires after the installation's token lifetime
+    (90 days unless changed). Failed passwords count towards the sign-in lockout (429 when locked out)."""
 
     schema = RegistrySchema()
-    # ObtainAuthToken names its own parsers; use the API's, which refuse bodies nested too deep.
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+    throttle_classes = [TokenThrottle]
+    throttle_scope = "token"
+    # The API's parsers, which refuse bodies nested too deep.
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    serializer_class = AuthTokenSerializer
+
+    @extend_schema(request=AuthTokenSerializer, responses={200: TokenSerializer})
+    def post(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        if not serializer.is_valid():
+            if getattr(request, "axes_locked_out", False):  # django-axes flags the request it refused
+                return Response({"detail": auth.lockout_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS,
+                                headers=auth.retry_after())
+            raise ValidationError(serializer.errors)
+        user = serializer.validated_data["user"]
+        token, key = tokens.do_make_token(user, user, name="POST /api/token/")
+        return Response({"token": key, "expires": token.expires})
 
 
 class NotFoundView(APIView):

@@ -392,3 +392,35 @@ class Invitation(models.Model):
         from django.utils import timezone
 
         return self.accepted is None and self.cancelled is None and (now or timezone.now()) < self.expires
+
+
+class ApiToken(models.Model):
+    """A key to the API for one user (``Authorization: Token <key>``). Only a digest of the key is stored: the
+    key is shown once, when it is made. It expires (``UDSYN_TOKEN_DAYS``) and can be revoked; history keeps
+    who made and revoked it (udsyn.organisation.tokens)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(_("begins with"), max_length=8, editable=False)
+    key_digest = models.CharField(_("digest of the key"), max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(_("made"))
+    expires = models.DateTimeField(_("expires"))
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["last_used"])
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
+
+    def is_valid(self, now: Any = None) -> bool:
+        """Neither revoked nor expired."""
+        from django.utils import timezone
+
+        return self.revoked is None and (now or timezone.now()) < self.expires

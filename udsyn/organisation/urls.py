@@ -13,6 +13,8 @@ urlpatterns = [
     path("users/invite/", views_users.invite, name="invite"),
     path("users/<int:pk>/", views_users.user_detail, name="user_detail"),
     path("users/<int:pk>/active/", views_users.user_active, name="user_active"),
+    path("users/<int:pk>/tokens/", views_users.token_make, name="token_make"),
+    path("users/<int:pk>/tokens/<int:token_pk>/revoke/", views_users.token_revoke, name="token_revoke"),
     path("users/invitations/<int:pk>/cancel/", views_users.invitation_cancel, name="invitation_cancel"),
     path("invitation/<str:token>/", views_users.invitation, name="invitation"),
     *record_urls("municipalities", models.Municipality, views.MunicipalityListView,

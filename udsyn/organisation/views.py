@@ -249,6 +249,35 @@ class LoginView(auth_views.LoginView):
         context["password_login"] = sso.password_login()
         return context
 
+
+def locked_out(request: HttpRequest, original_response: HttpResponse | None = None,
+               credentials: dict[str, Any] | None = None) -> HttpResponse:
+    """django-axes' answer to a sign-in it refused (``AXES_LOCKOUT_CALLABLE``): 429 with the login page
+    saying why and for how long (the admin's login too), or JSON under /api/."""
+    from django.contrib.auth.forms import AuthenticationForm
+    from django.http import JsonResponse
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from udsyn.organisation import auth
+
+    message = auth.lockout_message()
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=429)
+    else:
+        next_url = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+            next_url = ""
+        username = (credentials or {}).get("username") or request.POST.get("username", "")
+        response = render(request, "registration/login.html", {
+            "form": AuthenticationForm(request, initial={"username": username}), "next": next_url,
+            "locked_out": message, "sso_providers": sso.providers(next_url), "password_login": sso.password_login(),
+        }, status=429)
+    for header, value in auth.retry_after().items():
+        response[header] = value
+    return response
+
+
 @login_required
 def person_personal_data(request: HttpRequest, pk: int) -> HttpResponse:
     """What Udsyn holds on a person, for their municipality's coordinators: shown, downloaded as a file

@@ -1,5 +1,6 @@
 """The users page: coordinators administer their municipality's users (roles, departments, active or not,
-invitations), administrators every municipality's; and the page where an invited person accepts."""
+invitations), administrators every municipality's; and the page where an invited person accepts. Every user
+sees their own page, where they make and revoke their API tokens."""
 
 from typing import Any
 
@@ -14,9 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from udsyn.core.policy import allows
-from udsyn.organisation import accounts, sso
+from udsyn.organisation import accounts, sso, tokens
 from udsyn.organisation.forms import AcceptInvitationForm, InvitationForm, RoleForm, grantable_municipalities
-from udsyn.organisation.models import Department, Invitation, Municipality, Role
+from udsyn.organisation.models import ApiToken, Department, Invitation, Municipality, Role
+
+NEW_KEY = "udsyn_new_token"
 
 
 def _may_administer(user: Any) -> None:
@@ -58,12 +61,21 @@ def user_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _person(request: HttpRequest, pk: int) -> Any:
+    """The user whose page this is: oneself, or a user whose role the signed-in user may see."""
+    if pk == request.user.pk:
+        return get_object_or_404(get_user_model()._default_manager.select_related(
+            "udsyn_role__municipality", "udsyn_role__department"), pk=pk)
+    _may_administer(request.user)
+    return get_object_or_404(_visible_users(request.user), pk=pk)
+
+
 @login_required
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _may_administer(request.user)
-    person = get_object_or_404(_visible_users(request.user), pk=pk)
+    person = _person(request, pk)
     role = Role.objects.filter(user=person).first()
-    may_change = allows(request.user, "change", role) if role else allows(request.user, "add", Role)
+    administers = allows(request.user, "view", Role)
+    may_change = administers and (allows(request.user, "change", role) if role else allows(request.user, "add", Role))
     may_change = may_change and person.pk != request.user.pk
     initial: dict[str, Any] = {"kind": Role.Kind.READER}
     if role is not None:
@@ -80,10 +92,44 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("organisation:user_detail", pk=person.pk)
     return render(request, "organisation/user_detail.html", {
         "person": person, "role": role, "departments": accounts.departments_of(role), "form": form,
+        "administers": administers,
         "may_deactivate": person.pk != request.user.pk and allows(
             request.user, "deactivate", role or Role(user=person, kind=Role.Kind.READER)),
         "history": accounts.role_history(role) if role is not None else [],
+        "tokens": tokens.tokens_of(person), "token_days": tokens.token_days(),
+        "may_make_token": tokens.may_make(request.user, person),
+        "may_revoke_token": tokens.may_revoke(request.user, person),
+        "new_key": request.session.pop(NEW_KEY, None) if person.pk == request.user.pk else None,
+        "token_history": tokens.history_of(person),
     })
+
+
+@login_required
+@require_POST
+def token_make(request: HttpRequest, pk: int) -> HttpResponse:
+    """The user makes a token for themself; its key is shown once, on the page this redirects to."""
+    person = _person(request, pk)
+    try:
+        token, key = tokens.do_make_token(person, request.user, request.POST.get("name", ""))
+    except accounts.AccountError as error:
+        messages.error(request, error.message)
+    else:
+        request.session[NEW_KEY] = {"key": key, "pk": token.pk}
+    return redirect("organisation:user_detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int, token_pk: int) -> HttpResponse:
+    person = _person(request, pk)
+    token = get_object_or_404(ApiToken, pk=token_pk, user=person)
+    try:
+        tokens.do_revoke_token(token, request.user)
+    except accounts.AccountError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The token {token} is revoked: it no longer works.").format(token=token))
+    return redirect("organisation:user_detail", pk=person.pk)
 
 
 @login_required
