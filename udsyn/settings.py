@@ -222,12 +222,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["udsyn.api.permissions.RegistryPermission"],
-    # JSON nested deeper than the import's limit (udsyn.interop.limits) is a 400, not a RecursionError.
     # The browsable API's pages admit DRF's own inline styles by hash (udsyn/core/csp.py).
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "udsyn.api.renderers.BrowsableAPIRenderer",
     ],
+    # JSON nested deeper than the import's limit (udsyn.interop.limits) is a 400, not a RecursionError.
     "DEFAULT_PARSER_CLASSES": [
         "udsyn.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
