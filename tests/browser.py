@@ -1,4 +1,5 @@
-"""Helpers for browser tests: Debian's Chromium driven by Playwright, with axe-core injected into pages."""
+"""Helpers for browser tests: Debian's Chromium driven by Playwright, with axe-core injected into pages, and every
+Content Security Policy violation a page reports failing the test that caused it."""
 
 import json
 import os
@@ -17,6 +18,20 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+# What pages reported of the Content Security Policy since the test began: Chromium's console message for each
+# thing refused ("Refused to apply inline style because it violates the following Content Security Policy
+# directive ..."), and the page's securitypolicyviolation events, which the script below logs.
+CSP_VIOLATIONS: list[str] = []
+REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) => console.error(
+    "CSP violation: " + e.effectiveDirective + " refused " + (e.blockedURI || "inline") + " at " + e.sourceFile
+    + ":" + e.lineNumber + " " + JSON.stringify(e.sample)));"""
+
+
+def _watch(message: Any) -> None:
+    if "Content Security Policy" in message.text or message.text.startswith("CSP violation"):
+        CSP_VIOLATIONS.append(f"{message.location.get('url', '')}: {message.text}")
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
@@ -27,8 +42,27 @@ def browser() -> Iterator[Any]:
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"],
         )
+        opened = browser.new_context
+
+        def new_context(**options: Any) -> Any:
+            """Every context a test opens reports its pages' violations of the Content Security Policy."""
+            context = opened(**options)
+            context.add_init_script(REPORT_VIOLATIONS)
+            context.on("console", _watch)
+            return context
+
+        browser.new_context = new_context
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations() -> Iterator[None]:
+    """A browser test fails when any page it opened reported a violation of the Content Security Policy."""
+    CSP_VIOLATIONS.clear()
+    yield
+    found, CSP_VIOLATIONS[:] = list(CSP_VIOLATIONS), []
+    assert not found, "pages reported Content Security Policy violations:\n" + "\n".join(found)
 
 
 @pytest.fixture
@@ -41,7 +75,8 @@ def page(browser: Any) -> Iterator[Any]:
 
 def assert_accessible(page: Any) -> None:
     """Run axe-core (WCAG 2.1 A and AA rules) on the page and fail with every violation listed."""
-    page.add_script_tag(path=str(AXE))
+    # Evaluated by the browser's debugging protocol: the page's policy admits no inline script, rightly.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate(
         "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
         "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"

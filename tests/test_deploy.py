@@ -7,8 +7,10 @@ proxies gunicorn running Udsyn with production settings: a coordinator signs in 
 """
 
 import http.client
+import json
 import os
 import re
+import secrets
 import shutil
 import ssl
 import subprocess
@@ -60,6 +62,56 @@ def test_each_unit_runs_a_command_udsyn_has() -> None:
     for text in (worker, backup):
         command = re.search(r"bin/udsyn (\w+)", text)
         assert command and command.group(1) in commands, command
+
+
+def _documented_environment(tmp_path: Path, **changes: str) -> dict[str, str]:
+    """The settings of deploy/udsyn.env.example (docs/operations.md, "Settings"), with what the guide says to
+    make for each installation made here: a generated SECRET_KEY, and a database and data folder of the test's."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("UDSYN_", "DJANGO_")) and key not in ("DEBUG", "SECRET_KEY", "DATABASE_URL")}
+    for line in (DEPLOY / "udsyn.env.example").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            env[key] = value
+    env.update(SECRET_KEY=secrets.token_urlsafe(50), DATABASE_URL=f"sqlite:///{tmp_path / 'udsyn.sqlite3'}",
+               UDSYN_DATA_DIR=str(tmp_path / "data"), **changes)
+    return env
+
+
+def _udsyn(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "udsyn", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path: Path) -> None:
+    checked = _udsyn(_documented_environment(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "no issues (0 silenced)" in checked.stdout + checked.stderr
+    # and the check is not blind: switching HTTPS redirection off is reported
+    unsafe = _udsyn(_documented_environment(tmp_path, UDSYN_SSL_REDIRECT="0"), "check", "--deploy",
+                    "--fail-level", "WARNING")
+    assert unsafe.returncode != 0 and "security.W008" in unsafe.stdout + unsafe.stderr
+
+
+SHOW_SETTINGS = ("from django.conf import settings; import json; print(json.dumps([settings.SECURE_HSTS_SECONDS, "
+                 "settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, settings.SECURE_HSTS_PRELOAD, settings.SECURE_SSL_REDIRECT, "
+                 "settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, "
+                 "getattr(settings, 'SECURE_PROXY_SSL_HEADER', None)]))")
+
+
+def test_production_switches_https_on_and_each_setting_can_be_changed(tmp_path: Path) -> None:
+    def shown(env: dict[str, str]) -> list[Any]:
+        done = _udsyn(env, "shell", "-c", SHOW_SETTINGS)
+        assert done.returncode == 0, done.stderr
+        return list(json.loads(done.stdout.strip().splitlines()[-1]))
+
+    assert shown(_documented_environment(tmp_path)) == [31536000, True, True, True, True, True, None]
+    changed = _documented_environment(tmp_path, UDSYN_HSTS_SECONDS="3600", UDSYN_HSTS_INCLUDE_SUBDOMAINS="0",
+                                      UDSYN_HSTS_PRELOAD="0", UDSYN_SSL_REDIRECT="0", UDSYN_SECURE_COOKIES="0",
+                                      UDSYN_PROXY_SSL_HEADER="X-Forwarded-Proto")
+    assert shown(changed) == [3600, False, False, False, False, False, ["HTTP_X_FORWARDED_PROTO", "https"]]
+    development = {key: value for key, value in _documented_environment(tmp_path).items()
+                   if key not in ("UDSYN_PRODUCTION",)}
+    assert shown(development) == [0, False, False, False, False, False, None]
 
 
 def _site(port: int, tls_port: int, upstream: int, certificate: Path, key: Path) -> str:
@@ -162,7 +214,10 @@ def test_a_coordinator_signs_in_over_https_through_the_proxy(proxied: dict[str, 
     session.verify = False  # the test's own certificate
     login = session.get(f"{site}/login/", timeout=10)
     assert login.status_code == 200
-    assert login.headers.get("Strict-Transport-Security")
+    # Udsyn's production settings: HSTS (once: nginx leaves it to the application), secure cookies, a strict CSP.
+    assert login.raw.headers.getlist("Strict-Transport-Security") == ["max-age=31536000; includeSubDomains; preload"]
+    assert "default-src 'self'" in login.headers["Content-Security-Policy"]
+    assert all(cookie.secure for cookie in session.cookies) and "csrftoken" in session.cookies
     # As a browser posts it: with its origin, which Django checks against the scheme and host it was reached by.
     signed_in = session.post(f"{site}/login/", data={
         "csrfmiddlewaretoken": csrf_token(login.text), "username": coordinator.username,
@@ -171,6 +226,7 @@ def test_a_coordinator_signs_in_over_https_through_the_proxy(proxied: dict[str, 
     assert signed_in.status_code == 200, signed_in.text[:500]
     assert signed_in.url == f"{site}/", signed_in.url  # the start page, not the login page again
     assert "/logout/" in signed_in.text
+    assert "sessionid" in session.cookies and all(cookie.secure for cookie in session.cookies)
     static = session.get(f"{site}/static/vendor/dkfds/css/dkfds.min.css", timeout=10)
     assert static.status_code == 200 and "text/css" in static.headers["Content-Type"]
 

@@ -4,6 +4,8 @@
 - ``SECRET_KEY``: required when ``UDSYN_PRODUCTION=1``.
 - ``DEBUG``: ``1`` for development.
 - ``ALLOWED_HOSTS``: comma-separated.
+- ``UDSYN_HSTS_*``, ``UDSYN_SSL_REDIRECT``, ``UDSYN_SECURE_COOKIES``, ``UDSYN_PROXY_SSL_HEADER``: HTTPS, on by
+  default when ``UDSYN_PRODUCTION=1`` (docs/operations.md, "Security settings").
 - ``UDSYN_OIDC_*``, ``UDSYN_SAML_*``, ``UDSYN_PASSWORD_LOGIN``: single sign-on (docs/operations.md).
 """
 
@@ -13,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -26,6 +29,30 @@ if not SECRET_KEY:
         raise RuntimeError("SECRET_KEY must be set when UDSYN_PRODUCTION=1")
     SECRET_KEY = "udsyn-development-key-not-for-production"
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
+PRODUCTION = os.environ.get("UDSYN_PRODUCTION") == "1"
+
+
+def _flag(name: str, default: bool) -> bool:
+    """An on/off setting from the environment: 1 or 0, else ``default``."""
+    value = os.environ.get(name, "").strip()
+    return default if value == "" else value == "1"
+
+
+# HTTPS (docs/operations.md, "Security settings"). With UDSYN_PRODUCTION=1 each is on unless switched off; in
+# development each is off unless switched on. Django's SecurityMiddleware sends HSTS and redirects plain HTTP;
+# `udsyn check --deploy` is clean with the production defaults.
+SECURE_HSTS_SECONDS = int(os.environ.get("UDSYN_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("UDSYN_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = _flag("UDSYN_HSTS_PRELOAD", PRODUCTION)
+SECURE_SSL_REDIRECT = _flag("UDSYN_SSL_REDIRECT", PRODUCTION)
+SESSION_COOKIE_SECURE = _flag("UDSYN_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind a proxy that is not gunicorn's neighbour on loopback (gunicorn trusts X-Forwarded-Proto from
+# 127.0.0.1 itself): the header that proxy sets, e.g. X-Forwarded-Proto. Only when the proxy always sets it
+# and nothing else can reach the application, since whoever sends it decides whether Django sees HTTPS.
+if os.environ.get("UDSYN_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + os.environ["UDSYN_PROXY_SSL_HEADER"].strip().upper().replace("-", "_"), "https")
 
 INSTALLED_APPS = [
     "udsyn.core.admin_site.UdsynAdminConfig",
@@ -38,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_htmx",
+    "csp",
     "simple_history",
     "djangosaml2",
 
@@ -71,11 +99,32 @@ MIDDLEWARE = [
     "djangosaml2.middleware.SamlSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout answer (udsyn.organisation.auth).
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content Security Policy (django-csp; docs/operations.md, "Security settings"): everything a page uses comes
+# from Udsyn itself. No inline script or style anywhere (tests/test_csp.py reads every template); charts and
+# maps are SVG pictures in data: addresses. A nonce is added only to a page that asks for one (djangosaml2's
+# form that posts to the identity provider). Pages of other packages that need more get their own policy for
+# that view only (udsyn/core/csp.py: the API's browsable pages, the admin, a report opened in the browser).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 ROOT_URLCONF = "udsyn.urls"
 WSGI_APPLICATION = "udsyn.wsgi.application"
@@ -208,6 +257,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["udsyn.api.permissions.RegistryPermission"],
+    # The browsable API's pages admit DRF's own inline styles by hash (udsyn/core/csp.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "udsyn.api.renderers.BrowsableAPIRenderer",
+    ],
     # JSON nested deeper than the import's limit (udsyn.interop.limits) is a 400, not a RecursionError.
     "DEFAULT_PARSER_CLASSES": [
         "udsyn.api.parsers.JSONParser",
@@ -235,6 +289,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets used by several record types get a name of their own (otherwise drf-spectacular names them by
+    # a hash, and `check --deploy` warns).
+    "ENUM_NAME_OVERRIDES": {
+        "EngagementKindEnum": "udsyn.engagements.models.Engagement.Kind",
+        "EngagementStatusEnum": "udsyn.engagements.models.Engagement.Status",
+        "FundingStatusEnum": "udsyn.engagements.models.Funding.Status",
+    },
 }
 
 # E-mail: SMTP when EMAIL_HOST is set, otherwise printed to the console (development).
@@ -318,7 +379,8 @@ SAML_CONFIG_LOADER = "udsyn.organisation.sso.saml_config_loader"
 SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 SAML_ACS_FAILURE_RESPONSE_FUNCTION = "udsyn.organisation.sso.refused"
 SAML_CREATE_UNKNOWN_USER = True
-SAML_CSP_HANDLER = ""  # no django-csp: the pages Udsyn serves set no CSP of their own yet
+# SAML_CSP_HANDLER unset: djangosaml2 widens the policy with django-csp's csp_update on its own views only
+# (form-action https:, for the form that posts to the identity provider; its script carries the nonce).
 # The identity provider posts its answer from another site: the SAML session cookie must then be SameSite=None,
 # which browsers accept only with Secure (HTTPS). UDSYN_SAML_COOKIE_SAMESITE=Lax serves plain-HTTP tests.
 SAML_SESSION_COOKIE_SAMESITE = os.environ.get("UDSYN_SAML_COOKIE_SAMESITE", "None")

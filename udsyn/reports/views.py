@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from udsyn.core import csp
 from udsyn.core.forms import style
 from udsyn.core.policy import actor, allows
 from udsyn.organisation.models import Department, Municipality
@@ -132,6 +133,11 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(bytes(data), content_type=job.content_type)
     inline = job.format in (ReportJob.Format.HTML, ReportJob.Format.PDF) and "inline" in request.GET
     response["Content-Disposition"] = '{}; filename="{}"'.format("inline" if inline else "attachment", job.filename)
+    if job.format == ReportJob.Format.HTML:
+        # The HTML report is one file, its stylesheet inside it (it is read offline too): opened in the browser,
+        # its own <style> is admitted by hash, and nothing else inline.
+        made = csp.found_in(bytes(data).decode("utf-8"))
+        csp.admit(response, csp.InlineStyles(elements=made.elements))
     return response
 
 
