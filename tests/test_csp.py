@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 UDSYN = ROOT / "udsyn"
 # A standalone document, not a page of the app: the HTML report is one file with its stylesheet inside, read
 # offline too; opened in the browser it is served with its own <style> admitted by hash (tested below).
-STANDALONE = {UDSYN / "templates" / "reports" / "report.html"}
+STANDALONE = {UDSYN / "reports" / "templates" / "reports" / "report.html"}
 INLINE = [
     (re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>", re.I), "inline <script>"),
     (re.compile(r"<style\b", re.I), "<style> element"),
