@@ -262,7 +262,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "udsyn.api.renderers.BrowsableAPIRenderer",
     ],
-    # JSON nested deeper than the import's limit (udsyn.interop.limits) is a 400, not a RecursionError.
+    # JSON nested deeper than the import's limit (udsyn.core.exchange.limits) is a 400, not a RecursionError.
     "DEFAULT_PARSER_CLASSES": [
         "udsyn.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",

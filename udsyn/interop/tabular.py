@@ -224,7 +224,7 @@ def read(filename: str, content: bytes, table: str = "") -> list[Sheet]:
 
     Unreadable, with the row where it can be told, for a file cut short (a row with fewer cells than the
     header, an unterminated quote, a YAML file ending mid-line, JSON ending mid-structure) and for one that
-    breaks a limit of udsyn.interop.limits.
+    breaks a limit of udsyn.core.exchange.limits.
     """
     try:
         return _read(filename, content, table)
