@@ -57,6 +57,17 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return SharedDataScheduling(config, log)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> Iterator[None]:
+    """Each test database starts as a copy of a migrated template, made once per set of migrations
+    (tests/templates.py): migrating anew took some 25 seconds of processor time in every test process."""
+    from tests.templates import create_test_databases_from_templates
+
+    undo = create_test_databases_from_templates()
+    yield
+    undo()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _fast_passwords() -> Iterator[None]:
     """Passwords hashed with MD5 in tests: the real hasher is slow on purpose (about 0.2 s a user, and the
