@@ -26,7 +26,10 @@ help:
 	@echo "make bench-form - 200 sends of the public inquiry form in bursts from 20 clients behind the trusted"
 	@echo "              proxy, on SQLite and PostgreSQL; checks the hourly limit holds (about 2 minutes each)"
 
-setup: system venv assets messages
+# The steps that fetch packages (pip, and npm for the assets) wait mostly on the network: they run side by side.
+setup: system
+	$(MAKE) --no-print-directory -j3 venv assets
+	$(MAKE) --no-print-directory messages
 
 system:
 	@bash scripts/setup-system.sh
@@ -65,16 +68,22 @@ demo: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (English: http://127.0.0.1:$(PORT)/en/), with one worker"
 	bash scripts/serve-with-worker.sh $(UDSYN) 127.0.0.1:$(PORT)
 
-test: setup idp lint typecheck migrations-check test-sqlite test-postgres test-browser
+# The set-up steps side by side (the test identity provider's npm install too), then the static checks side by
+# side (mypy takes longest; ruff, import-linter and the migrations check run beside it), then the suites.
+test: system
+	$(MAKE) --no-print-directory -j3 venv assets idp
+	$(MAKE) --no-print-directory messages
+	$(MAKE) --no-print-directory -j2 --output-sync=target typecheck lint migrations-check
+	$(MAKE) --no-print-directory test-sqlite test-postgres test-browser
 
-lint:
+lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-typecheck:
+typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy udsyn
 
-migrations-check:
+migrations-check: $(VENV)/.installed
 	$(UDSYN) makemigrations --check --dry-run
 
 # The suite runs in parallel with pytest-xdist, one worker per core (each with its own test database);

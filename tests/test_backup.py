@@ -3,13 +3,11 @@ restored into an empty installation on the same engine and on the other one (SQL
 again to the same archive, apart from the date it was made."""
 
 import datetime
-import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
-import tempfile
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +23,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from tests import templates
 from tests.seeds import ROOT
 from udsyn.core import backup
 from udsyn.core.exchange.importer import import_files
@@ -176,13 +175,6 @@ def _udsyn(database_url: str, *args: str) -> str:
     return done.stdout
 
 
-def _migrations_key() -> str:
-    digest = hashlib.sha256(json.dumps(backup.applied_migrations()).encode())
-    for path in sorted(ROOT.glob("udsyn/*/migrations/*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
 def _postgres_admin() -> Any:
     import psycopg
 
@@ -193,34 +185,18 @@ def _postgres_admin() -> Any:
 
 
 def _empty_postgres() -> tuple[str, Any]:
-    """A new, empty PostgreSQL installation: copied from a migrated template (made once per set of
-    migrations, as migrating takes most of a minute), dropped after the test."""
+    """A new, empty PostgreSQL installation: a copy of the migrated template (tests/templates.py), dropped
+    after the test."""
     admin = _postgres_admin()
-    template = "udsyn_backup_template_" + _migrations_key()
-    if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone() is None:
-        building = f"{template}_{os.getpid()}"
-        admin.execute(f'DROP DATABASE IF EXISTS "{building}"')
-        admin.execute(f'CREATE DATABASE "{building}"')
-        _udsyn(f"{POSTGRES}/{building}", "migrate", "--verbosity", "0")
-        try:
-            admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
-        except Exception:  # noqa: BLE001 - another run made it meanwhile
-            admin.execute(f'DROP DATABASE IF EXISTS "{building}"')
     name = f"udsyn_backup_{os.getpid()}"
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    templates.copy_postgres(admin, POSTGRES, name)
     return f"{POSTGRES}/{name}", admin
 
 
 def _empty_sqlite(folder: Path) -> str:
-    """A new, empty SQLite installation: a copy of a migrated template, made once per set of migrations."""
-    template = Path(tempfile.gettempdir()) / f"udsyn-backup-template-{_migrations_key()}.sqlite3"
-    if not template.exists():
-        building = template.with_suffix(f".{os.getpid()}")
-        _udsyn(f"sqlite:///{building}", "migrate", "--verbosity", "0")
-        building.replace(template)
+    """A new, empty SQLite installation: a copy of the migrated template (tests/templates.py)."""
     target = folder / "restored.sqlite3"
-    target.write_bytes(template.read_bytes())
+    templates.copy_sqlite(target)
     return f"sqlite:///{target}"
 
 

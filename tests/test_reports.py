@@ -2,6 +2,7 @@
 
 import io
 import subprocess
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from django.utils import translation
 from docx import Document
 from lxml import html as lxml_html
 
-from tests.seeds import load, once_seeded
+from tests.seeds import seeded_then_rolled_back
 from udsyn.engagements.models import Engagement
 from udsyn.organisation.models import Department, Municipality, Role
 from udsyn.reports import content
@@ -50,7 +51,15 @@ def _text(fmt: str, data: bytes) -> str:
 
 
 @pytest.fixture(scope="module")
-def reports(django_db_setup: None, django_db_blocker: Any) -> dict[tuple[str, str], Any]:
+def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The seed data for every test here, loaded once and rolled back after the last (each test's own writes
+    are rolled back after it, as always)."""
+    with seeded_then_rolled_back(django_db_blocker):
+        yield
+
+
+@pytest.fixture(scope="module")
+def reports(seeded: None) -> dict[tuple[str, str], Any]:
     """Copenhagen's report in every format and language, made once from the seed data."""
 
     def work() -> dict[tuple[str, str], Any]:
@@ -62,7 +71,7 @@ def reports(django_db_setup: None, django_db_blocker: Any) -> dict[tuple[str, st
             municipality=copenhagen, kind="membership", status="active").count()
         return made
 
-    return once_seeded(django_db_blocker, work)
+    return work()
 
 
 @pytest.mark.parametrize("fmt", ["html", "pdf", "docx"])
@@ -130,8 +139,7 @@ def test_pdf_is_a4_with_page_numbers_and_as_of_stamp(reports: dict[Any, Any]) ->
     assert "æ" in text and "ø" in text and "å" in text
 
 
-def test_command_writes_a_department_report(tmp_path: Any) -> None:
-    load()
+def test_command_writes_a_department_report(seeded: None, tmp_path: Any) -> None:
     target = tmp_path / "tmf.docx"
     call_command("report", municipality="0101", department="TMF", fmt="docx", lang="en", output=target)
     text = _text("docx", target.read_bytes())
@@ -140,16 +148,14 @@ def test_command_writes_a_department_report(tmp_path: Any) -> None:
     assert "Mayors for Peace" not in text  # ØKF's own membership stays out of TMF's report
 
 
-def test_command_names_the_missing_department() -> None:
-    load()
+def test_command_names_the_missing_department(seeded: None) -> None:
     from django.core.management import CommandError
 
     with pytest.raises(CommandError, match="has no department 'XYZ'"):
         call_command("report", municipality="0101", department="XYZ", fmt="html")
 
 
-def test_web_report_for_coordinators_and_own_department_for_editors(settings: Any) -> None:
-    load()
+def test_web_report_for_coordinators_and_own_department_for_editors(seeded: None, settings: Any) -> None:
     copenhagen = Municipality.objects.get(code="0101")
     tmf = Department.objects.get(municipality=copenhagen, code="TMF")
     okf = Department.objects.get(municipality=copenhagen, code="ØKF")
