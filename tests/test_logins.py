@@ -294,6 +294,9 @@ def test_a_user_makes_a_token_on_their_page_sees_it_once_and_uses_it(reader: Use
     key = re.search(r'id="new-token-key">([^<]+)<', page)
     assert key, page
     assert "Power BI" in page
+    # The key is shown once on the page, in the tokens section, and never in the page's title.
+    assert page.count(key.group(1)) == 1 and page.count('id="tokens"') == 1
+    assert key.group(1) not in re.search(r"<title>(.*?)</title>", page, re.S).group(1)  # type: ignore[union-attr]
     assert 'id="new-token-key"' not in client.get(made["Location"]).content.decode()  # shown once
     assert key.group(1) not in "".join(ApiToken.objects.values_list("key_digest", "prefix").first() or ())
     assert _authorised(key.group(1)).get("/api/people/").status_code == 200  # people: signed-in users only
