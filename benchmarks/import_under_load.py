@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-from load import executable, free_port, interrupt, machine_cpu, stop, wait_until_up
+from load import executable, free_port, interrupt, machine_cpu, stop, udsyn, wait_until_up
 from sections import write_section
 
 HERE = Path(__file__).resolve().parent
@@ -63,14 +63,6 @@ SETTLE = 5.0  # seconds of browsing before the upload and after the import
 
 
 # Set-up ----------------------------------------------------------------------------------------------
-
-def udsyn(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "udsyn.cli", *args], env=env, cwd=ROOT, capture_output=True,
-                          text=True, check=False)
-    if done.returncode != 0:
-        sys.exit(f"udsyn {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    return done.stdout
-
 
 def base_env(database_url: str, data_dir: Path) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": database_url, "UDSYN_DATA_DIR": str(data_dir),

@@ -47,6 +47,15 @@ START_TIMEOUT = 60
 MIX = "staff reading 70 %, public 20 %, coordinator writing 10 %"
 
 
+def udsyn(env: dict[str, str], *args: str) -> str:
+    """Run a udsyn command in a process of its own with ``env``; stop the benchmark with its output if it fails."""
+    done = subprocess.run([sys.executable, "-m", "udsyn.cli", *args], env=env, cwd=ROOT, capture_output=True,
+                          text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"udsyn {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    return done.stdout
+
+
 def executable(name: str) -> str:
     found = BIN / name
     if found.exists():

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-from load import executable, free_port, interrupt, machine_cpu, stop, wait_until_up
+from load import executable, free_port, interrupt, machine_cpu, stop, udsyn, wait_until_up
 from sections import write_section
 
 HERE = Path(__file__).resolve().parent
@@ -56,14 +56,6 @@ LIMIT = 5  # UDSYN_INQUIRIES_PER_HOUR, as the server runs
 TIMEOUT = 60.0
 TOO_LONG_EVERY = 10
 OUTCOMES = {302: "saved", 429: "refused (limit)", 400: "refused (too long)"}
-
-
-def udsyn(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "udsyn.cli", *args], env=env, cwd=ROOT, capture_output=True,
-                          text=True, check=False)
-    if done.returncode != 0:
-        sys.exit(f"udsyn {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    return done.stdout
 
 
 def fresh_database(database_url: str, data_dir: Path) -> dict[str, str]:

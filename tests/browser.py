@@ -91,3 +91,12 @@ def assert_accessible(page: Any) -> None:
         name = page.url.split("://", 1)[-1].replace("/", "_").replace(":", "_")
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     assert not violations, f"axe found violations on {page.url}:\n{json.dumps(violations, indent=2)}"
+
+
+def log_in(page: Any, base: str, username: str, password: str = "secret-pass-123") -> None:
+    """Sign in through the login page (the test users' password by default) and wait for the start page."""
+    page.goto(base + "/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(base + "/")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from tests.browser import CSP_VIOLATIONS
+from tests.browser import CSP_VIOLATIONS, log_in
 from tests.seeds import load
 from udsyn.engagements.models import Engagement
 from udsyn.inquiries.models import Inquiry
@@ -18,14 +18,6 @@ from udsyn.organisation.models import Municipality, Role
 from udsyn.steering.models import Indicator, Observation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page: Any, base: str, username: str) -> None:
-    page.goto(base + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "secret-pass-123")
-    page.click("main button[type=submit]")
-    page.wait_for_url(base + "/")
 
 
 def _visit(page: Any, url: str) -> None:
@@ -78,7 +70,7 @@ def test_a_crawl_of_the_main_pages_finds_no_violation(page: Any, live_server: An
 
     # A coordinator: the start page, lists with their HTMX filter, a record, its edit form and history, goals,
     # reports, inquiries, search, import and export, the API's browsable pages and Swagger UI signed in.
-    _log_in(page, base, "koordinator")
+    log_in(page, base, "koordinator")
     for path in ("/", "/engagements/", f"/engagements/{engagement.pk}/", f"/engagements/{engagement.pk}/edit/",
                  f"/engagements/{engagement.pk}/history/", "/funding/", "/cities/", "/goals/",
                  f"/goals/indicators/{indicator.pk}/", "/goals/reviews/", "/reports/", "/inquiries/",
@@ -95,7 +87,7 @@ def test_a_crawl_of_the_main_pages_finds_no_violation(page: Any, live_server: An
 
     # A superuser: the admin's index, a list, a change form and its history.
     page.context.clear_cookies()
-    _log_in(page, base, "root")
+    log_in(page, base, "root")
     for path in ("/admin/", "/admin/engagements/engagement/", f"/admin/engagements/engagement/{engagement.pk}/change/",
                  f"/admin/engagements/engagement/{engagement.pk}/history/", "/admin/auth/user/"):
         _visit(page, base + path)

@@ -13,21 +13,13 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from tests.browser import assert_accessible
+from tests.browser import assert_accessible, log_in
 from tests.seeds import load
 from udsyn.inquiries import workflow
 from udsyn.inquiries.models import Inquiry
 from udsyn.organisation.models import Department, Municipality, Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page: Any, base: str, username: str) -> None:
-    page.goto(base + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "secret-pass-123")
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
 
 
 def test_from_the_public_form_to_a_planned_visit_and_feedback(browser: Any, page: Any, live_server: Any) -> None:
@@ -71,7 +63,7 @@ def test_from_the_public_form_to_a_planned_visit_and_feedback(browser: Any, page
     assert inquiry.locale == "en" and inquiry.country == "NL"
 
     # The secretariat routes it to TMF.
-    _log_in(page, base, "sekretariat")
+    log_in(page, base, "sekretariat")
     page.goto(base + "/inquiries/")
     assert "City of Rotterdam" in page.inner_text("#main-content")
     assert_accessible(page)
@@ -83,7 +75,7 @@ def test_from_the_public_form_to_a_planned_visit_and_feedback(browser: Any, page
 
     # TMF accepts and plans it.
     tmf_page = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900}).new_page()
-    _log_in(tmf_page, base, "tmf")
+    log_in(tmf_page, base, "tmf")
     tmf_page.goto(base + "/inquiries/")
     assert "City of Rotterdam" in tmf_page.inner_text("main")
     tmf_page.click(f"a:has-text('{inquiry.reference}')")

@@ -2,7 +2,6 @@
 handlers deciding one inquiry, at once, in real threads with their own database connections."""
 
 import datetime
-import threading
 from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
@@ -11,13 +10,14 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connections, transaction
+from django.db import transaction
 from django.http import QueryDict
 from django.test import Client
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from tests.mail import Inbox
+from tests.threads import at_once
 from udsyn.engagements.models import City, Engagement, Theme
 from udsyn.inquiries import workflow
 from udsyn.inquiries.models import DeclineReason, Inquiry
@@ -26,31 +26,6 @@ from udsyn.organisation.tokens import do_make_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REQUESTER = "anna@rotterdam.nl"
-
-
-def _at_once(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run the calls in threads of their own, started together; each thread has its own connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = calls[i]()
-        except BaseException as error:  # noqa: BLE001 - reported by the test
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-    return results
 
 
 class _Form(HTMLParser):
@@ -123,7 +98,7 @@ def test_ten_simultaneous_edits_are_each_saved_or_shown_as_a_conflict(
         data.setlist(name, typed if isinstance(typed, list) else [typed])
         return lambda: client.post(url, dict(data.lists()))
 
-    responses = _at_once([save(c, name, typed) for c, (name, (typed, _value)) in zip(clients, changes.items(),
+    responses = at_once([save(c, name, typed) for c, (name, (typed, _value)) in zip(clients, changes.items(),
                                                                                      strict=True)])
     assert {r.status_code for r in responses} <= {302, 409}
     assert 302 in [r.status_code for r in responses]
@@ -195,7 +170,7 @@ def test_simultaneous_api_changes_of_one_version_one_wins_the_rest_412(coordinat
     def patch(value: str) -> Callable[[], Any]:
         return lambda: client.patch(url, {"notes": value}, format="json", HTTP_IF_MATCH=etag or "")
 
-    responses = _at_once([patch(v) for v in values])
+    responses = at_once([patch(v) for v in values])
     codes = sorted(r.status_code for r in responses)
     assert codes == [200] + [412] * 9, codes
     assert etag == '"1"'
@@ -269,7 +244,7 @@ def test_two_handlers_accepting_at_once_one_succeeds_and_one_mail_goes_out(
     inquiry = routed()
     clients = [login(user) for user in handlers]
     url = f"/en/inquiries/{inquiry.pk}/accept/"
-    responses = _at_once([partial(c.post, url, {"accept-message": "Welcome!"}) for c in clients])
+    responses = at_once([partial(c.post, url, {"accept-message": "Welcome!"}) for c in clients])
     assert sorted(r.status_code for r in responses) == [302, 400]
     winner = handlers[[r.status_code for r in responses].index(302)]
     refused = next(r for r in responses if r.status_code == 400).content.decode()
@@ -304,7 +279,7 @@ def test_accept_and_decline_at_once_one_wins_and_the_reason_stays(
         smtp.messages.clear()
         copies = [Inquiry.objects.get(pk=inquiry.pk) for _ in handlers]  # each handler's page as opened
 
-        accepted, declined = _at_once([
+        accepted, declined = at_once([
             _attempt(workflow.accept, copies[0], handlers[0], "Welcome!"),
             _attempt(workflow.decline, copies[1], handlers[1], "No capacity."),
         ])
@@ -338,7 +313,7 @@ def test_two_people_ending_an_engagement_at_once_after_a_review(
         login: Callable[[User], Client], coordinator: User, okf_editor: User, eurocities: Engagement) -> None:
     clients = [login(coordinator), login(okf_editor)]
     url = f"/en/goals/end/{eurocities.pk}/"
-    responses = _at_once([partial(c.post, url, {"reason": f"Reason {i}"}) for i, c in enumerate(clients)])
+    responses = at_once([partial(c.post, url, {"reason": f"Reason {i}"}) for i, c in enumerate(clients)])
     assert sorted(r.status_code for r in responses) == [302, 409]
     winner = [r.status_code for r in responses].index(302)
     engagement = Engagement.objects.get(pk=eurocities.pk)

@@ -4,19 +4,18 @@ mails to requesters that carry nothing a sender typed (one receipt an hour to an
 their own database connections, a real SMTP server."""
 
 import datetime
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import icalendar
 import pytest
 from django.contrib.auth.models import User
-from django.db import connections
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.utils import timezone, translation
 
 from tests.mail import Inbox
+from tests.threads import at_once
 from udsyn.core.requests import client_address
 from udsyn.inquiries import workflow
 from udsyn.inquiries.forms import PublicInquiryForm
@@ -47,31 +46,6 @@ def _form(municipality: Municipality, **changes: Any) -> dict[str, Any]:
     return data
 
 
-def _at_once(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run the calls in threads of their own, started together; each thread has its own connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = calls[i]()
-        except BaseException as error:  # noqa: BLE001 - reported by the test
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-    return results
-
-
 # The hourly limit, atomic.
 
 def test_twenty_sends_at_once_from_one_address_save_at_most_the_limit(
@@ -82,7 +56,7 @@ def test_twenty_sends_at_once_from_one_address_save_at_most_the_limit(
         return lambda: Client(REMOTE_ADDR="203.0.113.7").post(
             "/en/inquiries/new/", _form(copenhagen, contact_email=f"sender{i}@example.org"))
 
-    responses = _at_once([send(i) for i in range(20)])
+    responses = at_once([send(i) for i in range(20)])
     codes = sorted(r.status_code for r in responses)
     assert Inquiry.objects.count() == limit, codes
     assert codes == [302] * limit + [429] * (20 - limit)
@@ -93,7 +67,7 @@ def test_twenty_sends_at_once_of_one_email_save_at_most_the_limit(
     def send(i: int) -> Callable[[], HttpResponse]:
         return lambda: Client(REMOTE_ADDR=f"198.51.100.{i + 1}").post("/en/inquiries/new/", _form(copenhagen))
 
-    _at_once([send(i) for i in range(20)])
+    at_once([send(i) for i in range(20)])
     assert Inquiry.objects.count() == settings.UDSYN_INQUIRIES_PER_HOUR
 
 
